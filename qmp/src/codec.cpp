@@ -1,0 +1,78 @@
+#include "qmp/codec.hpp"
+
+#include <rapidjson/error/en.h>
+
+namespace qmp {
+
+std::string excerpt(std::string_view text, std::size_t offset, std::size_t width) {
+  const std::size_t half = width / 2;
+  const std::size_t from = offset > half ? offset - half : 0;
+  std::string out;
+  if (from > 0) out += "...";
+  for (const char ch : text.substr(from, width)) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  if (from + width < text.size()) out += "...";
+  return out;
+}
+
+Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
+  auto doc = std::make_shared<json::Document>();
+  doc->Parse(line.data(), line.size());
+  if (doc->HasParseError()) {
+    const std::size_t off = doc->GetErrorOffset();
+    return {std::nullopt,
+            DecodeError{DecodeError::Reason::malformed_json, off,
+                        std::string(rapidjson::GetParseError_En(doc->GetParseError())) + " at offset " +
+                            std::to_string(off) + ": '" + excerpt(line, off) + "'"}};
+  }
+  if (!doc->IsObject()) {
+    return {std::nullopt, DecodeError{DecodeError::Reason::not_an_object, 0,
+                                      "expected a JSON object, got '" + excerpt(line, 0) + "'"}};
+  }
+  MessageKind kind;
+  // Members are looked up in the order of likelihood on a busy session: events, then replies.
+  if (doc->HasMember("event")) {
+    kind = MessageKind::event;
+  } else if (doc->HasMember("return")) {
+    kind = MessageKind::reply;
+  } else if (doc->HasMember("error")) {
+    kind = MessageKind::error_reply;
+  } else if (doc->HasMember("QMP")) {
+    kind = MessageKind::greeting;
+  } else if (accept_commands && (doc->HasMember("execute") || doc->HasMember("exec-oob"))) {
+    kind = MessageKind::command;
+  } else {
+    return {std::nullopt, DecodeError{DecodeError::Reason::unknown_shape, 0,
+                                      "a JSON object that is no QMP message: '" + excerpt(line, 0) + "'"}};
+  }
+  return {Message(seq, time, kind, std::move(doc)), std::nullopt};
+}
+
+std::string encode_command(std::string_view name, std::string_view arguments_json, std::optional<std::uint64_t> id,
+                           bool oob) {
+  std::string out;
+  out.reserve(32 + name.size() + arguments_json.size());
+  out += oob ? "{\"exec-oob\":" : "{\"execute\":";
+  json::append_quoted(out, name);
+  if (!arguments_json.empty()) {
+    out += ",\"arguments\":";
+    out += arguments_json;
+  }
+  if (id) {
+    out += ",\"id\":";
+    out += std::to_string(*id);
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace qmp
