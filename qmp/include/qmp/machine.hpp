@@ -1,0 +1,117 @@
+// Starts a qemu-system binary as a child process with a QMP monitor, and stops it: softly, then hard.
+//
+// The child gets an argv (never a shell). QMP is on one end of a socketpair (the default) or on a UNIX socket in
+// a private 0700 directory. Its stderr is captured (the last 64 KiB kept) and, if it exits before the greeting,
+// the error carries that stderr. async_stop() sends `quit`, waits, then SIGTERM, waits, then SIGKILL, each step
+// with its own deadline; the child is always reaped (the destructor SIGKILLs and reaps a child still running).
+#pragma once
+
+#include "qmp/error.hpp"
+#include "qmp/session.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qmp {
+
+namespace detail {
+class MachineCore;
+}
+
+struct MachineOptions {
+  std::string binary = "qemu-system-x86_64";
+  // Arguments after the binary. When `bare` is set, "-M none -nodefaults -display none" come first unless
+  // the caller's args already choose a machine (-M / -machine).
+  std::vector<std::string> args;
+  bool bare = true;
+  enum class Monitor { socketpair, unix_socket } monitor = Monitor::socketpair;
+  // For Monitor::unix_socket: where QEMU listens. Empty: "qmp.sock" in a new private 0700 directory, removed
+  // when the Machine is destroyed.
+  std::string socket_path;
+  // Connect a Session and negotiate capabilities once the greeting arrives. When false (the monitor is left for
+  // another client), async_start() still waits for the greeting on a first connection, then closes it.
+  bool hold_session = true;
+  Clock::duration start_timeout = 15s;  // until the greeting
+  SessionOptions session;
+  // Called with each chunk of QEMU's stderr as it arrives (besides being kept for error messages).
+  std::function<void(std::string_view)> on_stderr;
+};
+
+struct ExitStatus {
+  bool exited = false;  // exited normally with `code`
+  int code = -1;
+  int signal = 0;       // killed by `signal`
+  std::string describe() const;  // "exit code 0", "killed by SIGKILL"
+};
+
+struct StopOptions {
+  Clock::duration quit_timeout = 5s;  // after `quit` (skipped when there is no open session)
+  Clock::duration term_timeout = 3s;  // after SIGTERM
+  Clock::duration kill_timeout = 3s;  // after SIGKILL
+};
+
+using ExitSignature = void(error_code, ExitStatus);
+
+class Machine {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+
+  Machine(executor_type ex, MachineOptions options);
+  Machine(Machine&&) noexcept;
+  Machine& operator=(Machine&&) noexcept;
+  ~Machine();
+
+  // Spawns QEMU and waits for its greeting (and negotiation, with hold_session). Fails with
+  // errc::process_exited (stderr in diagnostics()) when QEMU exits first, errc::timeout after start_timeout.
+  template <typename Token>
+  auto async_start(Token&& token) {
+    return boost::asio::async_initiate<Token, WaitSignature>(
+        [this](boost::asio::any_completion_handler<WaitSignature> h) { start_start(std::move(h)); }, token);
+  }
+
+  // quit -> wait -> SIGTERM -> wait -> SIGKILL -> wait. Completes with how the process ended.
+  template <typename Token>
+  auto async_stop(StopOptions options, Token&& token) {
+    return boost::asio::async_initiate<Token, ExitSignature>(
+        [this](boost::asio::any_completion_handler<ExitSignature> h, StopOptions o) { start_stop(std::move(h), o); },
+        token, options);
+  }
+
+  // Waits for the process to exit by itself, at most `timeout` (errc::timeout).
+  template <typename Token>
+  auto async_wait_exit(Clock::duration timeout, Token&& token) {
+    return boost::asio::async_initiate<Token, ExitSignature>(
+        [this](boost::asio::any_completion_handler<ExitSignature> h, Clock::duration t) {
+          start_wait_exit(std::move(h), t);
+        },
+        token, timeout);
+  }
+
+  // Sends a signal (e.g. SIGKILL to simulate a crash). No effect once the child was reaped.
+  void kill(int signal);
+
+  Session& session();  // valid after async_start with hold_session
+  pid_t pid() const noexcept;
+  bool running() const noexcept;
+  const std::string& socket_path() const noexcept;  // empty with Monitor::socketpair
+  std::string stderr_text() const;                 // the last 64 KiB of QEMU's stderr
+  const std::vector<std::string>& argv() const noexcept;
+  const Diagnostics& diagnostics() const noexcept;  // details of the last failure
+  std::optional<ExitStatus> exit_status() const noexcept;
+
+ private:
+  void start_start(boost::asio::any_completion_handler<WaitSignature> h);
+  void start_stop(boost::asio::any_completion_handler<ExitSignature> h, StopOptions options);
+  void start_wait_exit(boost::asio::any_completion_handler<ExitSignature> h, Clock::duration timeout);
+  std::shared_ptr<detail::MachineCore> core_;
+};
+
+}  // namespace qmp
