@@ -2,6 +2,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <cstring>
+
 namespace qmp {
 
 std::string excerpt(std::string_view text, std::size_t offset, std::size_t width) {
@@ -24,9 +26,33 @@ std::string excerpt(std::string_view text, std::size_t offset, std::size_t width
   return out;
 }
 
+namespace {
+
+// One allocation holds a message's text (parsed in place, so strings are not copied) and the first chunk of its
+// DOM pool; RapidJSON's default pool would take 64 KiB per document.
+struct ParsedDocument {
+  explicit ParsedDocument(std::string_view line)
+      : storage(new char[line.size() + 1 + pool_size(line)]),
+        pool(storage.get() + line.size() + 1, pool_size(line), kOverflowChunk),
+        doc(&pool, kParseStack) {
+    std::memcpy(storage.get(), line.data(), line.size());
+    storage[line.size()] = '\0';
+  }
+  static std::size_t pool_size(std::string_view line) { return line.size() + 256; }
+  static constexpr std::size_t kOverflowChunk = 4096;
+  static constexpr std::size_t kParseStack = 256;
+
+  std::unique_ptr<char[]> storage;
+  rapidjson::MemoryPoolAllocator<> pool;
+  json::Document doc;
+};
+
+}  // namespace
+
 Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
-  auto doc = std::make_shared<json::Document>();
-  doc->Parse(line.data(), line.size());
+  auto holder = std::make_shared<ParsedDocument>(line);
+  json::Document* doc = &holder->doc;
+  doc->ParseInsitu(holder->storage.get());
   if (doc->HasParseError()) {
     const std::size_t off = doc->GetErrorOffset();
     return {std::nullopt,
@@ -54,7 +80,7 @@ Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point 
     return {std::nullopt, DecodeError{DecodeError::Reason::unknown_shape, 0,
                                       "a JSON object that is no QMP message: '" + excerpt(line, 0) + "'"}};
   }
-  return {Message(seq, time, kind, std::move(doc)), std::nullopt};
+  return {Message(seq, time, kind, std::shared_ptr<const json::Document>(std::move(holder), doc)), std::nullopt};
 }
 
 std::string encode_command(std::string_view name, std::string_view arguments_json, std::optional<std::uint64_t> id,

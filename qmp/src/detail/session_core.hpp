@@ -1,0 +1,104 @@
+// The state behind a qmp::Session: socket, framer, pending table, dispatcher, one reader and one writer.
+#pragma once
+
+#include "detail/subscription_state.hpp"
+#include "qmp/line_framer.hpp"
+#include "qmp/pending_table.hpp"
+#include "qmp/session.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qmp::detail {
+
+struct CommandOp {
+  explicit CommandOp(const boost::asio::any_io_executor& ex) : timer(ex) {}
+  boost::asio::any_completion_handler<ExecuteSignature> handler;
+  boost::asio::steady_timer timer;
+  boost::asio::cancellation_slot slot;
+  std::string name;
+  Clock::duration timeout{};
+};
+
+struct Outgoing {
+  std::string bytes;  // newline-terminated command
+  std::vector<int> fds;
+  std::uint64_t id = 0;
+};
+
+class SessionCore : public std::enable_shared_from_this<SessionCore> {
+ public:
+  using socket_type = boost::asio::generic::stream_protocol::socket;
+  enum class Phase { idle, connecting, greeting, open, closed };
+
+  SessionCore(boost::asio::any_io_executor ex, SessionOptions options);
+
+  boost::asio::awaitable<error_code> connect(std::string address);
+  boost::asio::awaitable<error_code> accept(std::string path);
+  boost::asio::awaitable<error_code> handshake(bool negotiate);
+  void adopt(int fd);
+
+  void execute(boost::asio::any_completion_handler<ExecuteSignature> h, std::string name, std::string args,
+               CommandOptions options);
+  void wait_closed(boost::asio::any_completion_handler<WaitSignature> h, Clock::duration timeout);
+
+  // Ends the session: every pending command and waiter completes with `code`.
+  void fail(errc code, std::string desc);
+  // Records a failure that happened before the session was open (connect/handshake).
+  error_code set_failure(errc code, std::string desc);
+
+  boost::asio::any_io_executor ex;
+  SessionOptions opts;
+  std::shared_ptr<spdlog::logger> log;
+  Phase phase = Phase::idle;
+  std::optional<socket_type> socket;
+  bool unix_socket = true;
+  std::string peer = "the monitor";
+  Greeting greeting;
+  bool greeted = false;
+  bool oob = false;
+  std::optional<Message> shutdown;
+  error_code failure;
+  Diagnostics failure_diag;
+  Session::Stats stats;
+  EventDispatcher dispatcher;
+
+ private:
+  void start_reading();
+  void on_read(error_code ec, std::size_t n);
+  void handle_line(std::string_view line);
+  void handle_reply(Message m);
+  void write_next();
+  void send_with_fds(std::vector<int> fds, std::size_t offset);
+  void on_written(error_code ec);
+  void give_up(std::uint64_t id, error_code ec, bool from_slot);
+  void complete(const std::shared_ptr<CommandOp>& op, error_code ec, Reply reply, bool from_slot = false);
+  void observe(Direction dir, std::uint64_t seq, Clock::time_point t, std::string_view text);
+
+  LineFramer framer_;
+  PendingTable<std::shared_ptr<CommandOp>> pending_;
+  std::uint64_t seq_ = 0;
+  Clock::time_point t0_;
+  std::deque<Outgoing> write_queue_;
+  bool writing_ = false;
+  std::string write_buf_;
+  std::array<char, 64 * 1024> read_buf_{};
+  boost::asio::steady_timer greeting_cv_;  // woken (cancelled) when the greeting arrives or the session fails
+  struct ClosedWaiter {
+    boost::asio::any_completion_handler<WaitSignature> handler;
+    std::shared_ptr<boost::asio::steady_timer> timer;
+  };
+  std::list<ClosedWaiter> closed_waiters_;
+};
+
+}  // namespace qmp::detail

@@ -1,0 +1,93 @@
+#include "qmp/event_dispatcher.hpp"
+
+#include <algorithm>
+
+namespace qmp {
+
+bool EventFilter::matches(const Message& m) const {
+  if (!names.empty()) {
+    const std::string_view name = m.event_name();
+    if (std::find(names.begin(), names.end(), name) == names.end()) return false;
+  }
+  return !predicate || predicate(m);
+}
+
+std::function<bool(const Message&)> EventFilter::data_equals(std::string key, std::string value) {
+  return [key = std::move(key), value = std::move(value)](const Message& m) {
+    const json::Value* d = m.data();
+    return d && json::get_string(*d, key) == std::string_view(value);
+  };
+}
+
+bool EventQueue::offer(const Message& m) {
+  if (closed() || !filter_.matches(m)) return false;
+  if (queue_.size() >= options_.capacity) {
+    switch (options_.policy) {
+      case OverflowPolicy::drop_oldest: {
+        // The gap of the dropped entry carries over to its successor.
+        const std::uint64_t carried = queue_.front().gap + 1;
+        queue_.pop_front();
+        if (queue_.empty()) {
+          pending_gap_ += carried;
+        } else {
+          queue_.front().gap += carried;
+        }
+        ++dropped_;
+        break;
+      }
+      case OverflowPolicy::drop_newest:
+        ++dropped_;
+        ++pending_gap_;
+        return false;
+      case OverflowPolicy::fail:
+        ++dropped_;
+        queue_.clear();
+        close(make_error_code(errc::subscription_overflow));
+        return false;
+    }
+  }
+  queue_.push_back(Entry{m, pending_gap_});
+  pending_gap_ = 0;
+  on_push();
+  return true;
+}
+
+Message EventQueue::pop(std::uint64_t* gap) {
+  Entry e = std::move(queue_.front());
+  queue_.pop_front();
+  if (gap) *gap = e.gap;
+  ++delivered_;
+  return std::move(e.message);
+}
+
+void EventQueue::close(error_code reason) {
+  if (closed()) return;
+  closed_reason_ = reason ? reason : make_error_code(errc::subscription_closed);
+  on_push();
+}
+
+void EventDispatcher::add(std::shared_ptr<EventQueue> q) { queues_.push_back(std::move(q)); }
+
+void EventDispatcher::remove(const EventQueue* q) {
+  std::erase_if(queues_, [q](const auto& p) { return p.get() == q; });
+}
+
+std::size_t EventDispatcher::dispatch(const Message& m) {
+  std::size_t n = 0;
+  bool any_closed = false;
+  for (const auto& q : queues_) {
+    if (q->offer(m)) ++n;
+    any_closed |= q->closed();
+  }
+  // A subscription with policy fail may have ended on this event.
+  if (any_closed) std::erase_if(queues_, [](const auto& p) { return p->closed(); });
+  return n;
+}
+
+void EventDispatcher::close_all(error_code reason) {
+  auto qs = std::move(queues_);
+  queues_.clear();
+  for (auto& q : qs) q->close(reason);
+}
+
+}  // namespace qmp
