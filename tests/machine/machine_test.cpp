@@ -1,0 +1,283 @@
+// qmp::Machine against real QEMU 7.2 (-M none), and against /bin/sh standing in for a QEMU that never answers.
+#include "qmp/machine.hpp"
+
+#include "support/co_assert.hpp"
+#include "support/deadline.hpp"
+#include "support/qemu_options.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using qmpc_test::bare_qemu;
+using qmpc_test::run_with_deadline;
+constexpr auto tok = asio::as_tuple(asio::use_awaitable);
+
+class MachineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!qmpc_test::qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not installed";
+  }
+  asio::io_context ioc;
+};
+
+// True when `pid` is no child of ours any more (reaped, not a zombie).
+bool reaped(pid_t pid) {
+  int st;
+  return ::waitpid(pid, &st, WNOHANG) < 0 && errno == ECHILD;
+}
+
+// A shell that ignores SIGTERM and never greets: a QEMU that hangs before its monitor is up.
+qmp::MachineOptions unresponsive_process() {
+  qmp::MachineOptions o;
+  o.binary = "/bin/sh";
+  o.bare = false;
+  o.args = {"-c", "trap '' TERM; exec sleep 100"};
+  o.start_timeout = 300ms;
+  return o;
+}
+
+TEST_F(MachineTest, StartsBareQemuOnASocketpairAndStopsItWithQuit) {
+  qmp::Machine m(ioc.get_executor(), bare_qemu());
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+    EXPECT_TRUE(m.running());
+    EXPECT_GT(m.pid(), 0);
+    EXPECT_TRUE(m.socket_path().empty());
+    EXPECT_EQ(m.session().greeting().major, 7);
+    EXPECT_EQ(m.session().greeting().minor, 2);
+
+    auto [qec, reply] = co_await m.session().async_execute("query-status", "", tok);
+    EXPECT_FALSE(qec) << qec.message();
+    EXPECT_TRUE(reply.value().IsObject());
+
+    auto [sec, status] = co_await m.async_stop({}, tok);
+    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_TRUE(status.exited);
+    EXPECT_EQ(status.code, 0);
+    EXPECT_FALSE(m.running());
+    CO_ASSERT_TRUE(m.session().shutdown_event().has_value());
+    EXPECT_EQ(qmp::json::get_string(*m.session().shutdown_event()->data(), "reason"), "host-qmp-quit");
+  });
+  EXPECT_TRUE(reaped(m.pid()));
+}
+
+TEST_F(MachineTest, StartsOnAUnixSocketInAPrivateDirectory) {
+  auto o = bare_qemu();
+  o.monitor = qmp::MachineOptions::Monitor::unix_socket;
+  std::filesystem::path dir;
+  {
+    qmp::Machine m(ioc.get_executor(), o);
+    run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+      auto [ec] = co_await m.async_start(tok);
+      CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+      CO_ASSERT_FALSE(m.socket_path().empty());
+      dir = std::filesystem::path(m.socket_path()).parent_path();
+      struct stat st {};
+      CO_ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 0777, 0700u);
+      EXPECT_EQ(m.session().greeting().version().rfind("7.2.", 0), 0u) << m.session().greeting().version();
+      auto [qec, reply] = co_await m.session().async_execute("query-version", "", tok);
+      EXPECT_FALSE(qec) << qec.message();
+    });
+  }
+  EXPECT_FALSE(dir.empty());
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "the private directory outlived the Machine";
+}
+
+TEST_F(MachineTest, WithoutHoldingTheSessionAnotherClientCanConnect) {
+  auto o = bare_qemu();
+  o.monitor = qmp::MachineOptions::Monitor::unix_socket;
+  o.hold_session = false;
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+    EXPECT_FALSE(m.session().is_open());
+
+    qmp::Session other(ioc.get_executor());
+    auto [cec] = co_await other.async_connect(m.socket_path(), tok);
+    CO_ASSERT_FALSE(cec) << cec.message() << ": " << other.failure_diagnostics().desc;
+    auto [qec, reply] = co_await other.async_execute("query-status", "", tok);
+    EXPECT_FALSE(qec) << qec.message();
+    other.close();
+
+    // No session of its own: stop goes straight to SIGTERM, which QEMU obeys.
+    auto [sec, status] = co_await m.async_stop({}, tok);
+    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(m.running());
+  });
+}
+
+TEST_F(MachineTest, SocketpairWithoutHoldingTheSessionIsRefused) {
+  auto o = bare_qemu();
+  o.hold_session = false;
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    EXPECT_EQ(ec, qmp::errc::invalid_argument);
+    EXPECT_EQ(m.pid(), -1);
+  });
+}
+
+TEST_F(MachineTest, EarlyExitReportsQemuStderr) {
+  std::string forwarded;
+  auto o = bare_qemu({"-bogus"});
+  o.on_stderr = [&](std::string_view chunk) { forwarded += chunk; };
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    EXPECT_EQ(ec, qmp::errc::process_exited);
+    EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::process);
+    EXPECT_NE(m.diagnostics().desc.find("-bogus: invalid option"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_NE(m.diagnostics().desc.find("exit code 1"), std::string::npos) << m.diagnostics().desc;
+    CO_ASSERT_TRUE(m.exit_status().has_value());
+    EXPECT_TRUE(m.exit_status()->exited);
+    EXPECT_EQ(m.exit_status()->code, 1);
+
+    // Stopping a process that is already gone just reports how it ended.
+    auto [sec, status] = co_await m.async_stop({}, tok);
+    EXPECT_FALSE(sec);
+    EXPECT_EQ(status.code, 1);
+  });
+  EXPECT_NE(m.stderr_text().find("-bogus: invalid option"), std::string::npos) << m.stderr_text();
+  EXPECT_NE(forwarded.find("-bogus: invalid option"), std::string::npos) << forwarded;
+  EXPECT_TRUE(reaped(m.pid()));
+}
+
+TEST_F(MachineTest, AMissingBinaryIsASpawnFailure) {
+  auto o = bare_qemu();
+  o.binary = "/nonexistent/qemu-system-x86_64";
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    EXPECT_EQ(ec, qmp::errc::spawn_failed);
+    EXPECT_NE(m.diagnostics().desc.find("No such file or directory"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_FALSE(m.running());
+  });
+}
+
+TEST_F(MachineTest, AProcessThatNeverGreetsTimesOutAndStopEscalatesToSigkill) {
+  qmp::Machine m(ioc.get_executor(), unresponsive_process());
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    EXPECT_EQ(ec, qmp::errc::timeout);
+    EXPECT_NE(m.diagnostics().desc.find("no QMP greeting"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_TRUE(m.running());
+
+    qmp::StopOptions so;
+    so.quit_timeout = 100ms;
+    so.term_timeout = 200ms;
+    auto [sec, status] = co_await m.async_stop(so, tok);
+    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(status.exited);
+    EXPECT_EQ(status.signal, SIGKILL) << status.describe();
+  });
+  EXPECT_TRUE(reaped(m.pid()));
+}
+
+TEST_F(MachineTest, AStoppedQemuIgnoresQuitAndTermAndIsKilled) {
+  qmp::Machine m(ioc.get_executor(), bare_qemu());
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    m.kill(SIGSTOP);
+    qmp::StopOptions so;
+    so.quit_timeout = 200ms;
+    so.term_timeout = 200ms;
+    auto [sec, status] = co_await m.async_stop(so, tok);
+    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_EQ(status.signal, SIGKILL) << status.describe();
+  });
+}
+
+TEST_F(MachineTest, SigkillIsReportedAsSignal9) {
+  qmp::Machine m(ioc.get_executor(), bare_qemu());
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    auto [wec, none] = co_await m.async_wait_exit(50ms, tok);
+    EXPECT_EQ(wec, qmp::errc::timeout);
+
+    m.kill(SIGKILL);
+    auto [xec, status] = co_await m.async_wait_exit(10s, tok);
+    EXPECT_FALSE(xec);
+    EXPECT_EQ(status.signal, 9);
+    EXPECT_EQ(status.describe(), "killed by SIGKILL");
+    EXPECT_EQ(m.exit_status()->signal, 9);
+
+    // The session sees the connection end.
+    auto [cec] = co_await m.session().async_wait_closed(10s, tok);
+    EXPECT_FALSE(cec) << cec.message();
+  });
+}
+
+TEST_F(MachineTest, DestructorKillsAndReapsARunningQemu) {
+  pid_t pid = -1;
+  {
+    qmp::Machine m(ioc.get_executor(), bare_qemu());
+    run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+      auto [ec] = co_await m.async_start(tok);
+      CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+      pid = m.pid();
+    });
+    ASSERT_GT(pid, 0);
+    EXPECT_FALSE(reaped(pid));
+  }
+  EXPECT_TRUE(reaped(pid));
+  EXPECT_FALSE(std::filesystem::exists("/proc/" + std::to_string(pid)));
+}
+
+TEST_F(MachineTest, DestructorReapsAProcessThatIgnoresSigterm) {
+  pid_t pid = -1;
+  {
+    qmp::Machine m(ioc.get_executor(), unresponsive_process());
+    run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+      auto [ec] = co_await m.async_start(tok);
+      EXPECT_EQ(ec, qmp::errc::timeout);
+      pid = m.pid();
+    });
+  }
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(reaped(pid));
+}
+
+TEST_F(MachineTest, OnlyTheMonitorDescriptorIsInherited) {
+  // A descriptor of ours opened without O_CLOEXEC must not leak into QEMU.
+  qmpc_test::TempDir dir;
+  const std::string marker = dir.file("leak-marker");
+  int leaky = ::open(marker.c_str(), O_RDWR | O_CREAT, 0600);
+  ASSERT_GE(leaky, 0);
+  qmp::Machine m(ioc.get_executor(), bare_qemu());
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    int seen = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(m.pid()) + "/fd")) {
+      std::error_code rec;
+      auto target = std::filesystem::read_symlink(e.path(), rec).string();
+      EXPECT_NE(target, marker) << "descriptor " << e.path().filename() << " leaked into QEMU";
+      ++seen;
+    }
+    EXPECT_GT(seen, 3);
+    co_await m.async_stop({}, tok);
+  });
+  ::close(leaky);
+}
+
+}  // namespace
