@@ -1,0 +1,249 @@
+#include "cli/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using qmpc::cli::Command;
+using qmpc::cli::MirrorEnd;
+using qmpc::cli::parse_command_line;
+using qmpc::cli::ParseOutcome;
+
+ParseOutcome parse(std::vector<std::string> args, const char* env = nullptr) { return parse_command_line(args, env); }
+
+qmpc::cli::CommandLine ok(std::vector<std::string> args, const char* env = nullptr) {
+  auto r = parse(args, env);
+  EXPECT_TRUE(r.line.has_value()) << r.err;
+  EXPECT_EQ(r.err, "");
+  return r.line.value_or(qmpc::cli::CommandLine{});
+}
+
+// A usage error: exit 2, exactly one line on stderr, nothing on stdout.
+std::string usage_error(std::vector<std::string> args, const char* env = "/tmp/x.sock") {
+  auto r = parse(args, env);
+  EXPECT_FALSE(r.line.has_value());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+  return r.err;
+}
+
+TEST(CommandLine, ExecWithGlobalOptionsBeforeOrAfterTheCommand) {
+  for (auto args : {std::vector<std::string>{"-s", "/run/vm.qmp", "--timeout", "5", "exec", "query-status"},
+                    std::vector<std::string>{"exec", "query-status", "-s", "/run/vm.qmp", "--timeout", "5"},
+                    std::vector<std::string>{"exec", "--socket=/run/vm.qmp", "query-status", "--timeout=5"}}) {
+    auto line = ok(args);
+    EXPECT_EQ(line.command, Command::exec);
+    EXPECT_EQ(line.exec.command, "query-status");
+    EXPECT_EQ(line.exec.arguments_json, "");
+    EXPECT_EQ(line.global.socket, "/run/vm.qmp");
+    EXPECT_TRUE(line.global.socket_given);
+    EXPECT_EQ(line.global.timeout_s, 5);
+    EXPECT_EQ(line.global.connect_timeout_s, 10);
+    EXPECT_EQ(line.global.log_level, "warn");
+    EXPECT_FALSE(line.exec.pretty);
+  }
+}
+
+TEST(CommandLine, ExecArgumentsAsKeyValueOrJson) {
+  auto kv = ok({"-s", "x", "exec", "block-job-set-speed", "device=job0", "speed=0", "--pretty"});
+  EXPECT_EQ(kv.exec.arguments_json, R"({"device":"job0","speed":0})");
+  EXPECT_TRUE(kv.exec.pretty);
+  auto js = ok({"-s", "x", "exec", "blockdev-add", R"({"driver":"null-co","node-name":"n0"})"});
+  EXPECT_EQ(js.exec.arguments_json, R"({"driver":"null-co","node-name":"n0"})");
+  auto neg = ok({"-s", "x", "exec", "foo", "n=-1"});
+  EXPECT_EQ(neg.exec.arguments_json, R"({"n":-1})");
+}
+
+TEST(CommandLine, SocketFromTheEnvironmentUnlessGiven) {
+  auto env = ok({"exec", "query-status"}, "/from/env");
+  EXPECT_EQ(env.global.socket, "/from/env");
+  EXPECT_FALSE(env.global.socket_given);
+  auto given = ok({"-s", "tcp:127.0.0.1:4444", "exec", "query-status"}, "/from/env");
+  EXPECT_EQ(given.global.socket, "tcp:127.0.0.1:4444");
+}
+
+TEST(CommandLine, MissingSocketIsAUsageErrorThatSaysWhatToDo) {
+  auto err = usage_error({"exec", "query-status"}, nullptr);
+  EXPECT_NE(err.find("-s/--socket"), std::string::npos) << err;
+  EXPECT_NE(err.find("QMPC_SOCKET"), std::string::npos) << err;
+}
+
+TEST(CommandLine, GlobalOptionValues) {
+  auto line = ok({"--connect-timeout", "0.5", "--log-level", "debug", "--trace", "/tmp/t.jsonl", "exec", "x"},
+                 "/s");
+  EXPECT_EQ(line.global.connect_timeout_s, 0.5);
+  EXPECT_EQ(line.global.log_level, "debug");
+  EXPECT_EQ(line.global.trace_file, "/tmp/t.jsonl");
+  EXPECT_NE(usage_error({"--log-level", "loud", "exec", "x"}).find("loud"), std::string::npos);
+  usage_error({"--timeout", "-1", "exec", "x"});
+  usage_error({"--timeout", "soon", "exec", "x"});
+}
+
+TEST(CommandLine, Events) {
+  auto all = ok({"events"}, "/s");
+  EXPECT_EQ(all.command, Command::events);
+  EXPECT_TRUE(all.events.names.empty());
+  EXPECT_FALSE(all.events.count.has_value());
+  EXPECT_FALSE(all.events.for_s.has_value());
+  auto some = ok({"events", "--name", "STOP", "--name", "RESUME", "--count", "3", "--for", "2.5"}, "/s");
+  EXPECT_EQ(some.events.names, (std::vector<std::string>{"STOP", "RESUME"}));
+  EXPECT_EQ(some.events.count, 3u);
+  EXPECT_EQ(some.events.for_s, 2.5);
+  usage_error({"events", "--count", "0"});
+  usage_error({"events", "--count"});
+}
+
+TEST(CommandLine, MirrorDefaults) {
+  auto line = ok({"mirror", "--device", "drive0", "--target", "/tmp/t.qcow2"}, "/s");
+  const auto& m = line.mirror;
+  EXPECT_EQ(line.command, Command::mirror);
+  EXPECT_EQ(m.device, "drive0");
+  EXPECT_EQ(m.target, "/tmp/t.qcow2");
+  EXPECT_FALSE(m.blockdev);
+  EXPECT_EQ(m.sync, "full");
+  EXPECT_EQ(m.end, MirrorEnd::wait);
+  EXPECT_FALSE(m.bandwidth || m.granularity || m.buf_size || m.job_timeout_s || m.progress);
+  EXPECT_EQ(m.retry_errors, 0u);
+  EXPECT_FALSE(m.json || m.manual_finalize || m.write_blocking || m.reuse_external);
+  EXPECT_EQ(line.global.timeout_s, 30);
+}
+
+TEST(CommandLine, MirrorEveryOption) {
+  auto line = ok({"mirror", "--device", "d", "--target", "/t", "--format", "raw", "--sync", "top",
+                  "--reuse-external", "--job-id", "j1", "--bandwidth", "64M", "--granularity", "64K", "--buf-size",
+                  "1048576", "--on-source-error", "stop", "--on-target-error", "enospc", "--write-blocking",
+                  "--manual-finalize", "--retry-errors", "2", "--pivot", "--timeout", "60", "--no-progress",
+                  "--json"},
+                 "/s");
+  const auto& m = line.mirror;
+  EXPECT_EQ(m.format, "raw");
+  EXPECT_EQ(m.sync, "top");
+  EXPECT_TRUE(m.reuse_external);
+  EXPECT_EQ(m.job_id, "j1");
+  EXPECT_EQ(m.bandwidth, 64u << 20);
+  EXPECT_EQ(m.granularity, 64u << 10);
+  EXPECT_EQ(m.buf_size, 1048576u);
+  EXPECT_EQ(m.on_source_error, "stop");
+  EXPECT_EQ(m.on_target_error, "enospc");
+  EXPECT_TRUE(m.write_blocking);
+  EXPECT_TRUE(m.manual_finalize);
+  EXPECT_EQ(m.retry_errors, 2u);
+  EXPECT_EQ(m.end, MirrorEnd::pivot);
+  EXPECT_EQ(m.job_timeout_s, 60.0);
+  EXPECT_EQ(line.global.timeout_s, 30);  // the job deadline is not the per-command one
+  EXPECT_EQ(m.progress, false);
+  EXPECT_TRUE(m.json);
+}
+
+TEST(CommandLine, MirrorEndModesAndTimeouts) {
+  EXPECT_EQ(ok({"mirror", "--device", "d", "--target", "t", "--finish"}, "/s").mirror.end, MirrorEnd::finish);
+  EXPECT_EQ(ok({"mirror", "--device", "d", "--target", "t", "--detach"}, "/s").mirror.end, MirrorEnd::detach);
+  EXPECT_EQ(ok({"mirror", "--device", "d", "--target", "t", "--wait"}, "/s").mirror.end, MirrorEnd::wait);
+  auto bd = ok({"--timeout", "7", "mirror", "--blockdev", "--device", "d", "--target", "tgt", "--progress"}, "/s");
+  EXPECT_TRUE(bd.mirror.blockdev);
+  EXPECT_EQ(bd.global.timeout_s, 7);
+  EXPECT_FALSE(bd.mirror.job_timeout_s.has_value());
+  EXPECT_EQ(bd.mirror.progress, true);
+}
+
+TEST(CommandLine, MirrorUsageErrors) {
+  EXPECT_NE(usage_error({"mirror", "--target", "t"}).find("--device"), std::string::npos);
+  EXPECT_NE(usage_error({"mirror", "--device", "d"}).find("--target"), std::string::npos);
+  usage_error({"mirror", "--device", "d", "--target", "t", "--pivot", "--finish"});
+  usage_error({"mirror", "--device", "d", "--target", "t", "--wait", "--detach"});
+  usage_error({"mirror", "--device", "d", "--target", "t", "--blockdev", "--format", "raw"});
+  usage_error({"mirror", "--device", "d", "--target", "t", "--sync", "sideways"});
+  usage_error({"mirror", "--device", "d", "--target", "t", "--on-target-error", "panic"});
+  usage_error({"mirror", "--device", "d", "--target", "t", "--timeout", "0"});
+  usage_error({"mirror", "--device", "d", "--target", "t", "--progress", "--no-progress"});
+  auto size = usage_error({"mirror", "--device", "d", "--target", "t", "--bandwidth", "10X"});
+  EXPECT_NE(size.find("10X"), std::string::npos) << size;
+}
+
+TEST(CommandLine, Launch) {
+  auto line = ok({"launch", "--detach", "--", "-m", "128", "-drive", "if=none,id=d0"});
+  EXPECT_EQ(line.command, Command::launch);
+  EXPECT_TRUE(line.launch.detach);
+  EXPECT_EQ(line.launch.qemu, "qemu-system-x86_64");
+  EXPECT_EQ(line.launch.socket, "");
+  EXPECT_EQ(line.launch.qemu_args, (std::vector<std::string>{"-m", "128", "-drive", "if=none,id=d0"}));
+  auto sock = ok({"launch", "--qemu", "/usr/bin/qemu-system-i386", "--socket", "/tmp/q.sock"}, "/env/ignored");
+  EXPECT_EQ(sock.launch.socket, "/tmp/q.sock");
+  EXPECT_EQ(sock.launch.qemu, "/usr/bin/qemu-system-i386");
+  EXPECT_FALSE(sock.launch.detach);
+  EXPECT_EQ(ok({"launch"}, "/env/ignored").launch.socket, "");
+  EXPECT_EQ(ok({"-s", "/tmp/g.sock", "launch"}).launch.socket, "/tmp/g.sock");
+}
+
+TEST(CommandLine, Demo) {
+  auto line = ok({"demo"});
+  EXPECT_EQ(line.command, Command::demo);
+  EXPECT_EQ(line.demo.size, 256u << 20);
+  EXPECT_EQ(line.demo.keep_dir, "");
+  auto sized = ok({"demo", "--size", "32M", "--keep", "/tmp/d"});
+  EXPECT_EQ(sized.demo.size, 32u << 20);
+  EXPECT_EQ(sized.demo.keep_dir, "/tmp/d");
+  usage_error({"demo", "--size", "0"});
+}
+
+TEST(CommandLine, TypoGetsOneLineWithAGuess) {
+  auto opt = usage_error({"exec", "query-status", "--sokcet", "/x"});
+  EXPECT_EQ(opt, "qmpc exec: unknown option --sokcet (did you mean --socket?); see 'qmpc exec --help'\n");
+  auto mirror = usage_error({"mirror", "--device", "d", "--target", "t", "--pviot"});
+  EXPECT_EQ(mirror, "qmpc mirror: unknown option --pviot (did you mean --pivot?); see 'qmpc mirror --help'\n");
+  auto cmd = usage_error({"exce", "query-status"});
+  EXPECT_NE(cmd.find("did you mean 'exec'?"), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("see 'qmpc --help'"), std::string::npos) << cmd;
+}
+
+TEST(CommandLine, MissingArgumentsGetOneLine) {
+  EXPECT_NE(usage_error({}).find("a command is required"), std::string::npos);
+  auto exec = usage_error({"exec"});
+  EXPECT_NE(exec.find("COMMAND"), std::string::npos) << exec;
+  EXPECT_NE(exec.find("see 'qmpc exec --help'"), std::string::npos) << exec;
+  auto val = usage_error({"exec", "x", "--timeout"});
+  EXPECT_NE(val.find("--timeout"), std::string::npos) << val;
+  auto kv = usage_error({"exec", "x", "device"});
+  EXPECT_EQ(kv, "qmpc exec: expected KEY=VALUE, got 'device'; see 'qmpc exec --help'\n");
+}
+
+TEST(CommandLine, HelpAndVersionGoToStdoutWithExitZero) {
+  auto main_help = parse({"--help"});
+  EXPECT_FALSE(main_help.line);
+  EXPECT_EQ(main_help.exit_code, 0);
+  EXPECT_EQ(main_help.err, "");
+  for (const char* s : {"exec", "events", "mirror", "launch", "demo", "Exit codes", "QMPC_SOCKET", "--socket",
+                        "--connect-timeout", "--timeout", "--log-level", "--version", "--trace", "130"})
+    EXPECT_NE(main_help.out.find(s), std::string::npos) << s;
+
+  auto version = parse({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out, qmpc::cli::version_text() + "\n");
+  EXPECT_EQ(version.out.rfind("qmpc ", 0), 0u);
+
+  const std::vector<std::pair<std::string, std::vector<std::string>>> per_command = {
+      {"exec", {"COMMAND", "KEY=VALUE", "--pretty", "qmp-shell"}},
+      {"events", {"--name", "--count", "--for", "SHUTDOWN"}},
+      {"mirror", {"--device", "--target", "--blockdev", "--format", "--sync", "--reuse-external", "--job-id",
+                  "--bandwidth", "--granularity", "--buf-size", "--on-source-error", "--on-target-error",
+                  "--write-blocking", "--manual-finalize", "--retry-errors", "--pivot", "--finish", "--wait",
+                  "--detach", "--timeout", "--progress", "--no-progress", "--json", "pivot_us", "130"}},
+      {"launch", {"--qemu", "--socket", "--detach", "QEMU-ARGS", "\"pid\""}},
+      {"demo", {"--size", "--keep", "qemu-img compare"}},
+  };
+  for (const auto& [cmd, words] : per_command) {
+    auto help = parse({cmd, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << cmd;
+    EXPECT_FALSE(help.line) << cmd;
+    EXPECT_NE(help.out.find("qmpc " + cmd), std::string::npos) << help.out;
+    EXPECT_NE(help.out.find("--socket"), std::string::npos) << cmd << ": global options are listed too";
+    for (const auto& w : words) EXPECT_NE(help.out.find(w), std::string::npos) << cmd << ": " << w;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,91 @@
+// What the command line asked for, after parsing and validation. Plain data: no sockets, no CLI11 types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qmpc::cli {
+
+enum class Command { exec, events, mirror, launch, demo, trace };
+
+struct GlobalOptions {
+  std::string socket;                // -s/--socket, else $QMPC_SOCKET ("" when neither)
+  bool socket_given = false;         // -s/--socket was on the command line (not taken from the environment)
+  double connect_timeout_s = 10;     // keep retrying a missing or refused socket this long
+  double timeout_s = 30;             // deadline of each command's reply
+  std::string log_level = "warn";    // trace|debug|info|warn|error|off
+  std::string trace_file;            // --trace FILE ("" for none)
+};
+
+struct ExecOptions {
+  std::string command;
+  std::vector<std::string> words;    // KEY=VALUE words, or one JSON object
+  std::string arguments_json;        // built from `words` ("" for none)
+  bool pretty = false;
+};
+
+struct EventsOptions {
+  std::vector<std::string> names;    // empty: every event
+  std::optional<std::uint64_t> count;
+  std::optional<double> for_s;
+};
+
+enum class MirrorEnd { wait, pivot, finish, detach };
+
+struct MirrorOptions {
+  std::string device;
+  std::string target;
+  bool blockdev = false;             // blockdev-mirror (target is a node name) instead of drive-mirror (a path)
+  std::string format;                // drive-mirror only
+  std::string sync = "full";         // full|top|none
+  bool reuse_external = false;       // drive-mirror mode "existing"
+  std::string job_id;                // "" : qmpc picks one
+  std::optional<std::uint64_t> bandwidth;    // bytes per second
+  std::optional<std::uint64_t> granularity;
+  std::optional<std::uint64_t> buf_size;
+  std::string on_source_error;       // "" or report|stop|enospc|ignore
+  std::string on_target_error;
+  bool write_blocking = false;       // copy-mode write-blocking
+  bool manual_finalize = false;      // auto-finalize and auto-dismiss off; qmpc finalizes and dismisses
+  std::uint32_t retry_errors = 0;    // resume a job paused by an error up to N times
+  MirrorEnd end = MirrorEnd::wait;
+  std::optional<double> job_timeout_s;  // deadline for the whole job (abort on expiry)
+  std::optional<bool> progress;      // nullopt: a progress bar when stderr is a terminal
+  bool json = false;
+};
+
+struct LaunchOptions {
+  std::string qemu = "qemu-system-x86_64";
+  std::string socket;                // "" : qmp.sock in a new private directory
+  bool detach = false;
+  std::vector<std::string> qemu_args;
+};
+
+struct DemoOptions {
+  std::uint64_t size = 256ull << 20;
+  std::string keep_dir;              // "" : remove everything at the end
+  std::string qemu = "qemu-system-x86_64";
+};
+
+struct TraceOptions {
+  std::string action;                // import-libvirt|check|timeline|replay
+  std::vector<std::string> args;     // everything after the action
+};
+
+struct CommandLine {
+  Command command = Command::exec;
+  GlobalOptions global;
+  ExecOptions exec;
+  EventsOptions events;
+  MirrorOptions mirror;
+  LaunchOptions launch;
+  DemoOptions demo;
+  TraceOptions trace;
+};
+
+const char* to_string(Command c) noexcept;
+const char* to_string(MirrorEnd e) noexcept;
+
+}  // namespace qmpc::cli
