@@ -1,0 +1,72 @@
+// The transcript format: a recording of the QMP traffic of one monitor, as JSON lines (docs/transcript-format.md).
+//
+//   {"qmp-transcript":1,"source":"qmpc","qemu":"7.2.22","started":"2026-11-25T17:05:26.222000Z"}
+//   {"seq":1,"t_us":0,"dir":"from-qemu","msg":{"QMP":{...}}}
+//   {"seq":2,"t_us":412,"dir":"to-qemu","msg":{"execute":"qmp_capabilities","id":1}}
+//
+// This header holds the in-memory form and the conversion of one line to and from text. No I/O.
+#pragma once
+
+#include "qmp/error.hpp"
+#include "qmp/message.hpp"
+#include "qmp/traffic_observer.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qmp {
+
+// The version written by this library. A reader accepts every version up to this one.
+inline constexpr int kTranscriptFormatVersion = 1;
+// Well-known values of TranscriptHeader::source.
+inline constexpr std::string_view kSourceQmpc = "qmpc";
+inline constexpr std::string_view kSourceLibvirtLog = "libvirt-log";
+
+using WallClock = std::chrono::system_clock;
+
+struct TranscriptHeader {
+  int version = kTranscriptFormatVersion;
+  std::string source{kSourceQmpc};           // who recorded it: "qmpc" (live) or "libvirt-log" (imported)
+  std::string qemu_version;                  // "7.2.22" from the greeting; empty when unknown
+  std::optional<WallClock::time_point> started;  // wall-clock time of t_us == 0, when known
+  std::string monitor;                       // libvirt imports: the monitor pointer ("0x7fa1f0006740")
+  std::string origin;                        // free text: socket address, or the imported log's file name
+};
+
+struct TranscriptEntry {
+  std::uint64_t seq = 0;                  // wire order; one counter for both directions
+  Direction direction = Direction::from_qemu;
+  std::chrono::microseconds time{0};      // monotonic, since the start of the recording
+  std::string json;                       // the message, one line of JSON text (verbatim when recorded so)
+  bool raw = false;                       // true when `json` is not a JSON object (bytes that were not QMP)
+
+  // The message parsed and classified (commands too); nullopt for raw entries or text that is not QMP.
+  std::optional<Message> to_message() const;
+};
+
+struct Transcript {
+  TranscriptHeader header;
+  std::vector<TranscriptEntry> entries;
+};
+
+const char* to_string(Direction d) noexcept;  // "to-qemu", "from-qemu"
+std::optional<Direction> direction_from_string(std::string_view s) noexcept;
+
+// "2026-11-25T17:05:26.222000Z" (UTC, microseconds), and back.
+std::string format_wall_time(WallClock::time_point t);
+std::optional<WallClock::time_point> parse_wall_time(std::string_view s) noexcept;
+
+// One line of text, without its newline.
+std::string format_header_line(const TranscriptHeader& h);
+std::string format_entry_line(const TranscriptEntry& e);
+
+// Parse one line. On failure return nullopt and set `ec` (transcript_errc) and `diag.desc` (what was wrong, without
+// the line number: the caller knows it).
+std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_code& ec, Diagnostics& diag);
+std::optional<TranscriptEntry> parse_entry_line(std::string_view line, error_code& ec, Diagnostics& diag);
+
+}  // namespace qmp

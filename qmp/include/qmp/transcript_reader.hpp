@@ -1,0 +1,36 @@
+// Parses transcript files (docs/transcript-format.md) into entries. Errors name the line number.
+#pragma once
+
+#include "qmp/error.hpp"
+#include "qmp/transcript.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qmp {
+
+// Line-by-line parser: feed the lines in order (without their '\n'), then take() the result.
+// The first non-empty line must be the header; empty lines are skipped. seq must increase and t_us must not
+// decrease (a transcript is in wire order).
+class TranscriptReader {
+ public:
+  // False with `ec` (transcript_errc) and `diag.desc` ("line 7: ...") set on the first bad line; the reader then
+  // refuses further lines.
+  bool feed_line(std::string_view line, error_code& ec, Diagnostics& diag);
+  // Fails with transcript_errc::empty when no header was fed.
+  std::optional<Transcript> finish(error_code& ec, Diagnostics& diag);
+
+  std::size_t line_number() const noexcept { return line_no_; }
+
+ private:
+  std::size_t line_no_ = 0;
+  bool failed_ = false;
+  std::optional<Transcript> transcript_;
+};
+
+// Whole-text and whole-file helpers. A missing final newline is fine.
+std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag);
+std::optional<Transcript> read_transcript_file(const std::string& path, error_code& ec, Diagnostics& diag);
+
+}  // namespace qmp

@@ -1,0 +1,236 @@
+#include "qmp/transcript.hpp"
+
+#include "qmp/codec.hpp"
+#include "qmp/transcript_error.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+namespace qmp {
+namespace {
+
+bool is_single_line(std::string_view s) noexcept { return s.find_first_of("\r\n") == std::string_view::npos; }
+
+bool fail(error_code& ec, Diagnostics& diag, transcript_errc e, std::string what) {
+  ec = e;
+  diag.qmp_class.clear();
+  diag.desc = std::move(what);
+  return false;
+}
+
+template <typename Int>
+bool parse_digits(std::string_view s, Int& out) noexcept {
+  if (s.empty()) return false;
+  const auto [p, e] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return e == std::errc{} && p == s.data() + s.size();
+}
+
+}  // namespace
+
+const char* to_string(Direction d) noexcept { return d == Direction::to_qemu ? "to-qemu" : "from-qemu"; }
+
+std::optional<Direction> direction_from_string(std::string_view s) noexcept {
+  if (s == "to-qemu") return Direction::to_qemu;
+  if (s == "from-qemu") return Direction::from_qemu;
+  return std::nullopt;
+}
+
+std::string format_wall_time(WallClock::time_point t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(us / 1000000);
+  long frac = static_cast<long>(us % 1000000);
+  if (frac < 0) {
+    frac += 1000000;
+    --secs;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return buf;
+}
+
+std::optional<WallClock::time_point> parse_wall_time(std::string_view s) noexcept {
+  // YYYY-MM-DDTHH:MM:SS[.fraction]Z
+  if (s.size() < 20 || s.back() != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':') {
+    return std::nullopt;
+  }
+  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
+  if (!parse_digits(s.substr(0, 4), year) || !parse_digits(s.substr(5, 2), mon) ||
+      !parse_digits(s.substr(8, 2), day) || !parse_digits(s.substr(11, 2), hour) ||
+      !parse_digits(s.substr(14, 2), min) || !parse_digits(s.substr(17, 2), sec)) {
+    return std::nullopt;
+  }
+  std::int64_t micros = 0;
+  std::string_view rest = s.substr(19, s.size() - 20);
+  if (!rest.empty()) {
+    if (rest[0] != '.' || rest.size() < 2 || rest.size() > 10) return std::nullopt;
+    std::string_view digits = rest.substr(1);
+    std::int64_t v = 0;
+    if (!parse_digits(digits, v)) return std::nullopt;
+    for (std::size_t i = digits.size(); i < 6; ++i) v *= 10;
+    for (std::size_t i = 6; i < digits.size(); ++i) v /= 10;
+    micros = v;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  const std::time_t t = timegm(&tm);
+  return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(std::chrono::seconds(t) +
+                                                                               std::chrono::microseconds(micros)));
+}
+
+std::string format_header_line(const TranscriptHeader& h) {
+  std::string out = "{\"qmp-transcript\":" + std::to_string(h.version) + ",\"source\":";
+  json::append_quoted(out, h.source);
+  out += ",\"qemu\":";
+  if (h.qemu_version.empty()) {
+    out += "null";
+  } else {
+    json::append_quoted(out, h.qemu_version);
+  }
+  if (h.started) {
+    out += ",\"started\":";
+    json::append_quoted(out, format_wall_time(*h.started));
+  }
+  if (!h.monitor.empty()) {
+    out += ",\"monitor\":";
+    json::append_quoted(out, h.monitor);
+  }
+  if (!h.origin.empty()) {
+    out += ",\"origin\":";
+    json::append_quoted(out, h.origin);
+  }
+  out += '}';
+  return out;
+}
+
+std::string format_entry_line(const TranscriptEntry& e) {
+  std::string out = "{\"seq\":" + std::to_string(e.seq) + ",\"t_us\":" + std::to_string(e.time.count()) +
+                    ",\"dir\":\"" + to_string(e.direction) + "\",";
+  if (!e.raw) {
+    std::string error;
+    if (auto doc = json::parse_object(e.json, &error)) {
+      out += "\"msg\":";
+      // Keep the text as recorded (QEMU's spacing) when it fits on one line; otherwise make it compact.
+      out += is_single_line(e.json) ? e.json : json::to_string(*doc);
+      out += '}';
+      return out;
+    }
+  }
+  out += "\"raw\":";
+  json::append_quoted(out, e.json);
+  out += '}';
+  return out;
+}
+
+std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_code& ec, Diagnostics& diag) {
+  std::string error;
+  auto doc = json::parse_object(line, &error);
+  if (!doc) {
+    fail(ec, diag, transcript_errc::not_json, "header is not a JSON object: " + error);
+    return std::nullopt;
+  }
+  const json::Value* v = json::find(*doc, "qmp-transcript");
+  if (!v) {
+    fail(ec, diag, transcript_errc::bad_header, "the first line is not a transcript header (no \"qmp-transcript\")");
+    return std::nullopt;
+  }
+  if (!v->IsInt() || v->GetInt() < 1) {
+    fail(ec, diag, transcript_errc::bad_header, "\"qmp-transcript\" must be a positive integer");
+    return std::nullopt;
+  }
+  TranscriptHeader h;
+  h.version = v->GetInt();
+  if (h.version > kTranscriptFormatVersion) {
+    fail(ec, diag, transcript_errc::unsupported_version,
+         "format version " + std::to_string(h.version) + " is newer than this reader (" +
+             std::to_string(kTranscriptFormatVersion) + ")");
+    return std::nullopt;
+  }
+  const auto source = json::get_string(*doc, "source");
+  if (!source) {
+    fail(ec, diag, transcript_errc::bad_header, "header lacks the string member \"source\"");
+    return std::nullopt;
+  }
+  h.source = *source;
+  if (const json::Value* q = json::find(*doc, "qemu"); q && !q->IsNull()) {
+    if (!q->IsString()) {
+      fail(ec, diag, transcript_errc::bad_header, "header member \"qemu\" must be a string or null");
+      return std::nullopt;
+    }
+    h.qemu_version = json::view(*q);
+  }
+  if (json::find(*doc, "started")) {
+    const auto s = json::get_string(*doc, "started");
+    const auto t = s ? parse_wall_time(*s) : std::nullopt;
+    if (!t) {
+      fail(ec, diag, transcript_errc::bad_header,
+           "header member \"started\" must be a UTC time like \"2026-11-25T17:05:26.222000Z\"");
+      return std::nullopt;
+    }
+    h.started = *t;
+  }
+  h.monitor = json::get_string(*doc, "monitor").value_or("");
+  h.origin = json::get_string(*doc, "origin").value_or("");
+  return h;
+}
+
+std::optional<TranscriptEntry> parse_entry_line(std::string_view line, error_code& ec, Diagnostics& diag) {
+  std::string error;
+  auto doc = json::parse_object(line, &error);
+  if (!doc) {
+    fail(ec, diag, transcript_errc::not_json, "not a JSON object: " + error);
+    return std::nullopt;
+  }
+  TranscriptEntry e;
+  const auto seq = json::get_uint(*doc, "seq");
+  if (!seq) {
+    fail(ec, diag, transcript_errc::bad_entry, "entry lacks \"seq\" (an unsigned integer)");
+    return std::nullopt;
+  }
+  e.seq = *seq;
+  const auto t = json::get_uint(*doc, "t_us");
+  if (!t || *t > static_cast<std::uint64_t>(INT64_MAX)) {
+    fail(ec, diag, transcript_errc::bad_entry, "entry lacks \"t_us\" (microseconds, an unsigned integer)");
+    return std::nullopt;
+  }
+  e.time = std::chrono::microseconds(static_cast<std::int64_t>(*t));
+  const auto dir_text = json::get_string(*doc, "dir");
+  const auto dir = dir_text ? direction_from_string(*dir_text) : std::nullopt;
+  if (!dir) {
+    fail(ec, diag, transcript_errc::bad_entry, "entry member \"dir\" must be \"to-qemu\" or \"from-qemu\"");
+    return std::nullopt;
+  }
+  e.direction = *dir;
+  if (const json::Value* m = json::find(*doc, "msg")) {
+    if (!m->IsObject()) {
+      fail(ec, diag, transcript_errc::bad_entry, "entry member \"msg\" must be a JSON object");
+      return std::nullopt;
+    }
+    e.json = json::to_string(*m);
+  } else if (const auto raw = json::get_string(*doc, "raw")) {
+    e.json = *raw;
+    e.raw = true;
+  } else {
+    fail(ec, diag, transcript_errc::bad_entry, "entry has neither \"msg\" (an object) nor \"raw\" (a string)");
+    return std::nullopt;
+  }
+  return e;
+}
+
+std::optional<Message> TranscriptEntry::to_message() const {
+  if (raw) return std::nullopt;
+  auto decoded = decode_line(json, seq, Clock::time_point(std::chrono::duration_cast<Clock::duration>(time)),
+                             direction == Direction::to_qemu);
+  return std::move(decoded.message);
+}
+
+}  // namespace qmp

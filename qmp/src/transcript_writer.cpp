@@ -1,0 +1,161 @@
+#include "qmp/transcript_writer.hpp"
+
+#include "qmp/redact.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace qmp {
+namespace {
+
+// Opens `path` for writing, mode 0600 even when it already existed with wider permissions.
+int open_private(const std::string& path, error_code& ec, Diagnostics& diag) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    ec = error_code(errno, boost::system::system_category());
+    diag.desc = "cannot create '" + path + "': " + std::strerror(errno);
+    return -1;
+  }
+  if (::fchmod(fd, 0600) != 0) {
+    ec = error_code(errno, boost::system::system_category());
+    diag.desc = "cannot make '" + path + "' private (mode 0600): " + std::strerror(errno);
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// "7.2.22" from a greeting's text, or "" when it is no greeting.
+std::string qemu_version_of(std::string_view json_text) {
+  if (json_text.find("\"QMP\"") == std::string_view::npos) return {};
+  auto doc = json::parse_object(json_text);
+  if (!doc) return {};
+  const json::Value* qmp = json::find(*doc, "QMP");
+  const json::Value* version = qmp ? json::find(*qmp, "version") : nullptr;
+  const json::Value* qemu = version ? json::find(*version, "qemu") : nullptr;
+  if (!qemu) return {};
+  const auto major = json::get_int(*qemu, "major");
+  const auto minor = json::get_int(*qemu, "minor");
+  const auto micro = json::get_int(*qemu, "micro");
+  if (!major || !minor || !micro) return {};
+  return std::to_string(*major) + "." + std::to_string(*minor) + "." + std::to_string(*micro);
+}
+
+std::string redacted(std::string_view json_text) {
+  return may_hold_secret(json_text) ? redact(json_text) : std::string(json_text);
+}
+
+}  // namespace
+
+std::shared_ptr<TranscriptWriter> TranscriptWriter::create(const std::string& path, error_code& ec,
+                                                           Diagnostics& diag, TranscriptHeader header) {
+  const int fd = open_private(path, ec, diag);
+  if (fd < 0) return nullptr;
+  header.version = kTranscriptFormatVersion;
+  return std::shared_ptr<TranscriptWriter>(new TranscriptWriter(fd, path, std::move(header)));
+}
+
+TranscriptWriter::TranscriptWriter(int fd, std::string path, TranscriptHeader header)
+    : fd_(fd),
+      path_(std::move(path)),
+      header_(std::move(header)),
+      wall_at_create_(WallClock::now()),
+      steady_at_create_(Clock::now()) {}
+
+TranscriptWriter::~TranscriptWriter() { close(); }
+
+void TranscriptWriter::write_line(std::string line) {
+  if (fd_ < 0 || ec_) return;
+  line += '\n';
+  if (!write_all(fd_, line)) {
+    ec_ = error_code(errno, boost::system::system_category());
+    error_text_ = "cannot write to '" + path_ + "': " + std::strerror(errno);
+  }
+}
+
+void TranscriptWriter::write_header_if_needed(std::string_view first_json) {
+  if (header_written_) return;
+  header_written_ = true;
+  if (header_.qemu_version.empty()) header_.qemu_version = qemu_version_of(first_json);
+  write_line(format_header_line(header_));
+}
+
+void TranscriptWriter::on_message(Direction direction, std::uint64_t seq, Clock::time_point time,
+                                  std::string_view json) {
+  if (!origin_) {
+    origin_ = time;
+    if (!header_.started) {
+      header_.started = wall_at_create_ + std::chrono::duration_cast<WallClock::duration>(time - steady_at_create_);
+    }
+  }
+  TranscriptEntry e;
+  e.seq = seq;
+  e.direction = direction;
+  e.time = std::max(std::chrono::microseconds(0),
+                    std::chrono::duration_cast<std::chrono::microseconds>(time - *origin_));
+  e.json = std::string(json);
+  append(e);
+}
+
+void TranscriptWriter::append(const TranscriptEntry& entry) {
+  write_header_if_needed(entry.json);
+  TranscriptEntry safe = entry;
+  if (!safe.raw) safe.json = redacted(entry.json);
+  write_line(format_entry_line(safe));
+  if (!ec_) ++written_;
+}
+
+error_code TranscriptWriter::close() {
+  if (fd_ >= 0) {
+    write_header_if_needed({});
+    if (::close(fd_) != 0 && !ec_) {
+      ec_ = error_code(errno, boost::system::system_category());
+      error_text_ = "cannot close '" + path_ + "': " + std::strerror(errno);
+    }
+    fd_ = -1;
+  }
+  return ec_;
+}
+
+std::string format_transcript(const Transcript& transcript) {
+  std::string out = format_header_line(transcript.header) + "\n";
+  for (const auto& e : transcript.entries) {
+    TranscriptEntry safe = e;
+    if (!safe.raw) safe.json = redacted(e.json);
+    out += format_entry_line(safe);
+    out += '\n';
+  }
+  return out;
+}
+
+bool write_transcript_file(const std::string& path, const Transcript& transcript, error_code& ec,
+                           Diagnostics& diag) {
+  const int fd = open_private(path, ec, diag);
+  if (fd < 0) return false;
+  const bool ok = write_all(fd, format_transcript(transcript));
+  const int saved = errno;
+  if (::close(fd) != 0 || !ok) {
+    ec = error_code(ok ? errno : saved, boost::system::system_category());
+    diag.desc = "cannot write '" + path + "': " + std::strerror(ok ? errno : saved);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace qmp

@@ -1,0 +1,55 @@
+#include "trace/json_object_splitter.hpp"
+
+namespace trace {
+
+void JsonObjectSplitter::reset() noexcept {
+  current_.clear();
+  depth_ = 0;
+  in_string_ = false;
+  escape_ = false;
+  pending_backslash_ = false;
+}
+
+void JsonObjectSplitter::feed(std::string_view chunk, std::vector<std::string>& out) {
+  for (const char c : chunk) {
+    if (depth_ == 0) {
+      if (pending_backslash_) {
+        pending_backslash_ = false;
+        if (c == 'r' || c == 'n') continue;
+        junk_ += 1;  // the lone backslash
+      }
+      if (c == '{') {
+        depth_ = 1;
+        current_.assign(1, c);
+      } else if (c == '\\') {
+        pending_backslash_ = true;
+      } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+        ++junk_;
+      }
+      continue;
+    }
+    current_.push_back(c);
+    if (in_string_) {
+      if (escape_) {
+        escape_ = false;
+      } else if (c == '\\') {
+        escape_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string_ = true;
+    } else if (c == '{' || c == '[') {
+      ++depth_;
+    } else if (c == '}' || c == ']') {
+      if (--depth_ == 0) {
+        out.push_back(std::move(current_));
+        current_.clear();
+      }
+    }
+  }
+}
+
+}  // namespace trace

@@ -1,0 +1,226 @@
+#include "trace/libvirt_import.hpp"
+
+#include "qmp/redact.hpp"
+#include "qmp/transcript_error.hpp"
+#include "trace/json_object_splitter.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+namespace trace {
+namespace {
+
+using Kind = LibvirtLineKind;
+
+struct RawMessage {
+  qmp::WallClock::time_point time;
+  qmp::Direction direction;
+  std::string text;
+};
+
+// Gives each "Line [..]" record the monitor of the next record of the same thread that names one.
+void attribute_process_lines(std::vector<LibvirtRecord>& records) {
+  std::map<std::uint64_t, std::string> next_monitor;  // by thread, scanning backwards
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    if (it->kind == Kind::process_line) {
+      if (auto m = next_monitor.find(it->thread); m != next_monitor.end()) it->monitor = m->second;
+    } else if (!it->monitor.empty() && it->kind != Kind::send_msg) {
+      // SEND_MSG is logged by the API thread, not the monitor's I/O thread.
+      next_monitor[it->thread] = it->monitor;
+    }
+  }
+}
+
+bool is_greeting(std::string_view text) { return text.find("\"QMP\"") != std::string_view::npos; }
+
+// Builds the transcript of one monitor from its records (in log order).
+ImportedMonitor import_monitor(const std::string& monitor, const std::vector<const LibvirtRecord*>& records,
+                               const LibvirtImportOptions& options) {
+  ImportedMonitor im;
+  im.monitor = monitor;
+  for (const LibvirtRecord* r : records) ++im.lines[static_cast<std::size_t>(r->kind)];
+
+  im.to_qemu_source = im.count(Kind::io_write) > 0 ? Kind::io_write : Kind::send_msg;
+  if (im.count(Kind::recv_reply) + im.count(Kind::recv_event) > 0) {
+    im.from_qemu_source = Kind::recv_reply;
+  } else if (im.count(Kind::io_process) > 0) {
+    im.from_qemu_source = Kind::io_process;
+  } else {
+    im.from_qemu_source = Kind::process_line;
+  }
+
+  JsonObjectSplitter writes;  // IO_WRITE
+  std::string unwritten;      // IO_WRITE: the buffer of a short write, waiting for the entry that finishes it
+  JsonObjectSplitter reads;   // IO_PROCESS: see below
+  std::vector<RawMessage> messages;
+  std::vector<std::string> objects;
+  const auto take = [&](const LibvirtRecord& r, qmp::Direction d) {
+    for (auto& o : objects) messages.push_back({r.time, d, std::move(o)});
+    objects.clear();
+  };
+
+  for (const LibvirtRecord* rp : records) {
+    const LibvirtRecord& r = *rp;
+    switch (r.kind) {
+      case Kind::send_msg:
+      case Kind::io_write: {
+        if (r.kind != im.to_qemu_source) break;
+        if (r.kind == Kind::send_msg) {
+          JsonObjectSplitter one;
+          one.feed(r.payload, objects);
+        } else {
+          // After a short write (ret < len) libvirt logs the unwritten rest again with the next write: the
+          // message is whole once that rest is written. Only what the first buffer holds beyond it is kept.
+          std::string buf = r.payload;
+          if (!unwritten.empty()) {
+            if (unwritten.size() >= buf.size() && unwritten.compare(unwritten.size() - buf.size(), buf.size(), buf) == 0) {
+              buf = unwritten;
+            } else {
+              buf = unwritten + buf;
+            }
+            unwritten.clear();
+          }
+          if (r.short_write()) {
+            unwritten = std::move(buf);
+            break;
+          }
+          writes.feed(buf, objects);
+        }
+        take(r, qmp::Direction::to_qemu);
+        break;
+      }
+      case Kind::recv_reply:
+      case Kind::recv_event: {
+        if (im.from_qemu_source != Kind::recv_reply) break;
+        JsonObjectSplitter one;
+        one.feed(r.payload, objects);
+        take(r, qmp::Direction::from_qemu);
+        break;
+      }
+      case Kind::process_line: {
+        const bool wanted = im.from_qemu_source == Kind::process_line ||
+                            (im.from_qemu_source == Kind::recv_reply && is_greeting(r.payload));
+        if (!wanted) break;
+        JsonObjectSplitter one;
+        one.feed(r.payload, objects);
+        take(r, qmp::Direction::from_qemu);
+        break;
+      }
+      case Kind::io_process: {
+        if (im.from_qemu_source != Kind::io_process) break;
+        // libvirt logs its whole read buffer: bytes of an incomplete message stay at its start and are logged
+        // again with the rest. A buffer that starts with the carried-over part repeats it; else it continues it.
+        std::string_view buf = r.payload;
+        const std::string& carried = reads.partial();
+        if (reads.in_object() && buf.substr(0, carried.size()) == carried) reads.reset();
+        reads.feed(buf, objects);
+        take(r, qmp::Direction::from_qemu);
+        break;
+      }
+      case Kind::other: break;
+    }
+  }
+  if (!unwritten.empty()) {
+    im.warnings.push_back("monitor " + monitor + ": a write to QEMU was left unfinished at the end of the log: '" +
+                          unwritten.substr(0, 60) + "'");
+  }
+  if (writes.in_object()) {
+    im.warnings.push_back("monitor " + monitor + ": a message to QEMU is incomplete at the end of the log: '" +
+                          writes.partial().substr(0, 60) + "'");
+  }
+  if (reads.in_object()) {
+    im.warnings.push_back("monitor " + monitor + ": a message from QEMU is incomplete at the end of the log: '" +
+                          reads.partial().substr(0, 60) + "'");
+  }
+  if (writes.junk_bytes() + reads.junk_bytes() > 0) {
+    im.warnings.push_back("monitor " + monitor + ": " + std::to_string(writes.junk_bytes() + reads.junk_bytes()) +
+                          " logged bytes were not JSON and were skipped");
+  }
+
+  qmp::Transcript& t = im.transcript;
+  t.header.source = std::string(qmp::kSourceLibvirtLog);
+  t.header.monitor = monitor;
+  t.header.origin = options.origin;
+  if (!messages.empty()) t.header.started = messages.front().time;
+  std::uint64_t seq = 0;
+  for (RawMessage& m : messages) {
+    qmp::TranscriptEntry e;
+    e.seq = ++seq;
+    e.direction = m.direction;
+    e.time = std::chrono::duration_cast<std::chrono::microseconds>(m.time - *t.header.started);
+    e.json = qmp::may_hold_secret(m.text) ? qmp::redact(m.text) : std::move(m.text);
+    if (t.header.qemu_version.empty() && is_greeting(e.json)) {
+      if (auto msg = e.to_message(); msg && msg->kind() == qmp::MessageKind::greeting) {
+        const qmp::json::Value* v = qmp::json::find(msg->json()["QMP"], "version");
+        const qmp::json::Value* q = v ? qmp::json::find(*v, "qemu") : nullptr;
+        if (q) {
+          t.header.qemu_version = std::to_string(qmp::json::get_int(*q, "major").value_or(0)) + "." +
+                                  std::to_string(qmp::json::get_int(*q, "minor").value_or(0)) + "." +
+                                  std::to_string(qmp::json::get_int(*q, "micro").value_or(0));
+        }
+      }
+    }
+    t.entries.push_back(std::move(e));
+  }
+  return im;
+}
+
+}  // namespace
+
+std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view log_text,
+                                                               const LibvirtImportOptions& options,
+                                                               qmp::error_code& ec, qmp::Diagnostics& diag) {
+  std::vector<LibvirtRecord> records = parse_libvirt_log(log_text);
+  attribute_process_lines(records);
+
+  std::vector<std::string> order;  // monitors in order of first appearance
+  std::map<std::string, std::vector<const LibvirtRecord*>> by_monitor;
+  for (const LibvirtRecord& r : records) {
+    if (r.monitor.empty() || r.kind == Kind::other) continue;
+    auto [it, inserted] = by_monitor.try_emplace(r.monitor);
+    if (inserted) order.push_back(r.monitor);
+    it->second.push_back(&r);
+  }
+  if (order.empty()) {
+    ec = qmp::transcript_errc::bad_log;
+    diag.desc = "no QMP traffic found (no QEMU_MONITOR_* entries: was the log written with "
+                "log_filters=\"1:qemu.qemu_monitor 1:qemu.qemu_monitor_json\"?)";
+    return std::nullopt;
+  }
+  if (!options.monitor.empty() && !by_monitor.count(options.monitor)) {
+    std::string found;
+    for (const auto& m : order) found += (found.empty() ? "" : ", ") + m;
+    ec = qmp::transcript_errc::bad_log;
+    diag.desc = "monitor " + options.monitor + " is not in the log (monitors found: " + found + ")";
+    return std::nullopt;
+  }
+  std::vector<ImportedMonitor> out;
+  for (const std::string& m : order) {
+    if (!options.monitor.empty() && m != options.monitor) continue;
+    out.push_back(import_monitor(m, by_monitor[m], options));
+  }
+  return out;
+}
+
+std::optional<std::vector<ImportedMonitor>> import_libvirt_log_file(const std::string& path,
+                                                                    const LibvirtImportOptions& options,
+                                                                    qmp::error_code& ec, qmp::Diagnostics& diag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ec = qmp::error_code(errno ? errno : ENOENT, boost::system::system_category());
+    diag.desc = "cannot open '" + path + "': " + std::strerror(ec.value());
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  LibvirtImportOptions o = options;
+  if (o.origin.empty()) o.origin = path.substr(path.find_last_of('/') + 1);
+  return import_libvirt_log(text.str(), o, ec, diag);
+}
+
+}  // namespace trace
