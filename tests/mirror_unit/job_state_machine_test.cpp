@@ -1,0 +1,248 @@
+// Targeted tests of mirror::JobStateMachine that are easier to state in code than as event streams.
+#include <mirror/job_state_machine.hpp>
+
+#include <qmp/codec.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mirror {
+namespace {
+
+std::uint64_t g_seq = 0;
+
+qmp::Message msg(const std::string& text) {
+  auto d = qmp::decode_line(text, ++g_seq, qmp::Clock::now());
+  EXPECT_TRUE(d.message) << text;
+  return *d.message;
+}
+
+qmp::Message jsc(const std::string& status, const std::string& id = "job0") {
+  return msg(R"({"event":"JOB_STATUS_CHANGE","data":{"status":")" + status + R"(","id":")" + id + R"("}})");
+}
+
+CommandReply ok(const std::string& ret = "{}") { return CommandReply::from_message(msg(R"({"return":)" + ret + "}")); }
+CommandReply err(const std::string& desc) {
+  return CommandReply::from_message(msg(R"({"error":{"class":"GenericError","desc":")" + desc + R"("}})"));
+}
+
+std::string bj_paused() {
+  return R"([{"device":"job0","status":"paused","paused":true,"io-status":"failed","ready":false,"offset":1,"len":2}])";
+}
+
+template <typename T>
+int count(const Actions& a) {
+  int n = 0;
+  for (const auto& x : a) n += std::holds_alternative<T>(x) ? 1 : 0;
+  return n;
+}
+
+std::vector<std::string> sent(const Actions& a) {
+  std::vector<std::string> out;
+  for (const auto& x : a)
+    if (auto* c = std::get_if<SendCommand>(&x)) out.push_back(c->name + (c->arguments.empty() ? "" : " " + c->arguments));
+  return out;
+}
+
+JobStateMachine started(JobConfig cfg = {}) {
+  JobStateMachine m(std::move(cfg));
+  m.start();
+  m.on_event(jsc("created"));
+  m.on_event(jsc("running"));
+  m.on_reply(Command::start, ok());
+  return m;
+}
+
+TEST(JobStateMachine, StartSendsTheConfiguredCommandOnceAndArmsTheReadyDeadline) {
+  JobConfig cfg;
+  cfg.start_command = "drive-mirror";
+  cfg.start_arguments = R"({"job-id":"job0","device":"disk0","target":"/t","sync":"full"})";
+  JobStateMachine m(cfg);
+  auto a = m.start();
+  EXPECT_EQ(sent(a), std::vector<std::string>{"drive-mirror " + cfg.start_arguments});
+  EXPECT_EQ(count<ArmTimer>(a), 1);
+  EXPECT_TRUE(m.start().empty());
+}
+
+TEST(JobStateMachine, AnIgnoreFloodIsCountedNotStored) {
+  auto m = started();
+  const auto e = msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"ignore"}})");
+  std::size_t actions = 0;
+  for (int i = 0; i < 200000; ++i) actions += m.on_event(e).size();
+  EXPECT_EQ(actions, 1u);  // the first error is reported, the rest counted
+  EXPECT_EQ(m.error_events(), 200000u);
+  EXPECT_EQ(m.ignored_errors(), 200000u);
+  EXPECT_FALSE(m.done());
+}
+
+TEST(JobStateMachine, OldJobCommandsAreUsedWithoutJobStar) {
+  JobConfig cfg;
+  cfg.job_commands = false;
+  cfg.max_resumes = 1;
+  cfg.auto_finalize = false;
+  auto m = started(cfg);
+  m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
+  auto a = m.on_event(jsc("paused"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{"query-block-jobs"});
+  a = m.on_reply(Command::query_block_jobs,
+                 ok(R"([{"device":"job0","status":"paused","paused":true,"io-status":"failed","ready":false,)"
+                    R"("offset":1,"len":2}])"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-resume {"device":"job0"})"});
+  m.on_reply(Command::resume, ok());
+  m.on_event(jsc("running"));
+  a = m.on_event(jsc("ready"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-complete {"device":"job0"})"});
+  m.on_event(jsc("waiting"));
+  a = m.on_event(jsc("pending"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-finalize {"id":"job0"})"});
+}
+
+TEST(JobStateMachine, AnEventOlderThanTheLastQueryDoesNotMoveTheStatusBack) {
+  auto m = started();
+  const auto old_running = jsc("running");  // read before the query reply, handed over after it
+  auto a = m.on_reply(Command::query_jobs, ok(R"([{"id":"job0","status":"ready","current-progress":5,"total-progress":5}])"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-complete {"id":"job0"})"});
+  EXPECT_EQ(m.status(), JobStatus::ready);
+  m.on_event(old_running);
+  EXPECT_EQ(m.status(), JobStatus::ready);
+  EXPECT_TRUE(m.ready());
+}
+
+TEST(JobStateMachine, ARefusedResumeThatSaysNotPausedIsHarmless) {
+  JobConfig cfg;
+  cfg.max_resumes = 3;
+  auto m = started(cfg);
+  m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"read","action":"stop"}})"));
+  m.on_event(jsc("paused"));
+  m.on_reply(Command::query_block_jobs, ok(bj_paused()));
+  auto a = m.on_reply(Command::resume, err("Can't resume a job that was not paused"));
+  EXPECT_TRUE(sent(a).empty());
+  EXPECT_FALSE(m.done());
+}
+
+TEST(JobStateMachine, ATransportErrorOnTheStartCommandEndsWithUnknown) {
+  JobStateMachine m(JobConfig{});
+  m.start();
+  auto a = m.on_reply(Command::start, CommandReply::transport_error("connection lost"));
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::unknown);
+  EXPECT_NE(m.result()->error.find("connection lost"), std::string::npos);
+}
+
+TEST(JobStateMachine, RequestsAfterTheEndAreRefused) {
+  JobConfig cfg;
+  cfg.end_mode = EndMode::detach;
+  auto m = started(cfg);
+  ASSERT_TRUE(m.done());
+  auto a = m.request(Request::abort);
+  ASSERT_EQ(count<Refused>(a), 1);
+  EXPECT_EQ(sent(a).size(), 0u);
+}
+
+TEST(JobStateMachine, WaitReadyRequestedBeforeReadyFinishesOnReady) {
+  JobConfig cfg;
+  cfg.end_mode = EndMode::manual;
+  auto m = started(cfg);
+  EXPECT_TRUE(m.request(Request::wait_ready).empty());
+  auto a = m.on_event(jsc("ready"));
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::ready);
+  EXPECT_TRUE(sent(a).empty());
+}
+
+TEST(JobStateMachine, ReadyRecordsTheTimeOfTheFirstSignal) {
+  auto m = started();
+  const auto first = jsc("ready");
+  m.on_event(first);
+  m.on_event(msg(R"({"event":"BLOCK_JOB_READY","data":{"device":"job0","len":4,"offset":4,"speed":0,"type":"mirror"}})"));
+  ASSERT_TRUE(m.ready_signal_time());
+  EXPECT_EQ(*m.ready_signal_time(), first.time());
+}
+
+// After a gap, each status a query can report leads to the right next step.
+struct ResyncCase {
+  const char* name;
+  const char* jobs;        // query-jobs return
+  const char* block_jobs;  // query-block-jobs return
+  JobConfig cfg;
+  std::vector<std::string> commands;  // sent in reaction
+  bool ready;
+  std::optional<Outcome> outcome;
+};
+
+JobConfig cfg_with(bool auto_finalize, bool auto_dismiss, EndMode mode = EndMode::pivot) {
+  JobConfig c;
+  c.auto_finalize = auto_finalize;
+  c.auto_dismiss = auto_dismiss;
+  c.end_mode = mode;
+  return c;
+}
+
+std::string bj(const char* status, bool paused, const char* io, bool ready) {
+  return std::string(R"([{"device":"job0","status":")") + status + R"(","paused":)" + (paused ? "true" : "false") +
+         R"(,"io-status":")" + io + R"(","ready":)" + (ready ? "true" : "false") + R"(,"offset":8,"len":8,"speed":0}])";
+}
+std::string jobs(const char* status, const char* error = nullptr) {
+  return std::string(R"([{"id":"job0","type":"mirror","status":")") + status +
+         R"(","current-progress":8,"total-progress":8)" + (error ? std::string(R"(,"error":")") + error + "\"" : "") +
+         "}]";
+}
+
+class Resync : public ::testing::TestWithParam<int> {};
+
+TEST_P(Resync, EachStatusLeadsToTheRightStep) {
+  static const std::vector<ResyncCase> cases = [] {
+    std::vector<ResyncCase> c;
+    auto add = [&](const char* n, std::string j, std::string b, JobConfig cfg, std::vector<std::string> cmds, bool ready,
+                   std::optional<Outcome> o) {
+      static std::vector<std::string> keep;  // the case table holds pointers
+      keep.reserve(64);
+      keep.push_back(std::move(j));
+      const char* jp = keep.back().c_str();
+      keep.push_back(std::move(b));
+      c.push_back({n, jp, keep.back().c_str(), cfg, std::move(cmds), ready, o});
+    };
+    add("created", jobs("created"), bj("created", false, "ok", false), {}, {}, false, {});
+    add("running", jobs("running"), bj("running", false, "ok", false), {}, {}, false, {});
+    add("paused_by_user", jobs("paused"), bj("paused", true, "ok", false), {}, {}, false, {});
+    add("paused_by_error", jobs("paused"), bj("paused", true, "failed", false), {},
+        {R"(block-job-cancel {"device":"job0","force":true})"}, false, {});
+    add("ready", jobs("ready"), bj("ready", false, "ok", true), {}, {R"(job-complete {"id":"job0"})"}, true, {});
+    add("standby", jobs("standby"), bj("standby", true, "ok", true), {}, {}, true, {});
+    add("standby_error", jobs("standby"), bj("standby", true, "nospace", true), {},
+        {R"(block-job-cancel {"device":"job0","force":true})"}, true, {});
+    add("waiting", jobs("waiting"), bj("waiting", false, "ok", false), {}, {}, false, {});
+    add("pending_auto", jobs("pending"), bj("pending", false, "ok", false), {}, {}, false, {});
+    add("pending_manual", jobs("pending"), bj("pending", false, "ok", false), cfg_with(false, true),
+        {R"(job-finalize {"id":"job0"})"}, false, {});
+    add("aborting", jobs("aborting"), bj("aborting", false, "ok", false), {}, {}, false, {});
+    add("concluded_ok", jobs("concluded"), bj("concluded", false, "ok", false), cfg_with(true, false),
+        {R"(job-dismiss {"id":"job0"})"}, false, {});
+    add("concluded_error", jobs("concluded", "Input/output error"), bj("concluded", false, "ok", false),
+        cfg_with(true, false), {R"(job-dismiss {"id":"job0"})"}, false, {});
+    add("gone", "[]", "[]", {}, {}, false, Outcome::unknown);
+    return c;
+  }();
+  const ResyncCase& rc = cases.at(static_cast<std::size_t>(GetParam()));
+  SCOPED_TRACE(rc.name);
+  auto m = started(rc.cfg);
+  auto a = m.resync();
+  EXPECT_EQ(sent(a), (std::vector<std::string>{"query-jobs", "query-block-jobs"}));
+  Actions all = m.on_reply(Command::query_jobs, ok(rc.jobs));
+  auto more = m.on_reply(Command::query_block_jobs, ok(rc.block_jobs));
+  all.insert(all.end(), more.begin(), more.end());
+  EXPECT_EQ(sent(all), rc.commands);
+  EXPECT_EQ(m.ready(), rc.ready);
+  if (rc.outcome) {
+    ASSERT_TRUE(m.result());
+    EXPECT_EQ(m.result()->outcome, *rc.outcome);
+  } else {
+    EXPECT_FALSE(m.done()) << describe(*m.result());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Statuses, Resync, ::testing::Range(0, 14));
+
+}  // namespace
+}  // namespace mirror
