@@ -379,8 +379,7 @@ void SessionCore::execute(asio::any_completion_handler<ExecuteSignature> h, std:
                                                         excerpt(args, 0, 60));
     return;
   }
-  auto op = std::make_shared<CommandOp>(ex);
-  op->handler = std::move(h);
+  auto op = std::make_shared<CommandOp>(ex, std::move(h));
   op->name = name;
   op->timeout = options.timeout.value_or(opts.command_timeout);
   const std::uint64_t id = pending_.add(op);

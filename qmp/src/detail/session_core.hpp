@@ -22,7 +22,9 @@
 namespace qmp::detail {
 
 struct CommandOp {
-  explicit CommandOp(const boost::asio::any_io_executor& ex) : timer(ex) {}
+  // Boost 1.81's any_completion_handler move assignment recurses: handlers are only ever move-constructed.
+  CommandOp(const boost::asio::any_io_executor& ex, boost::asio::any_completion_handler<ExecuteSignature> h)
+      : handler(std::move(h)), timer(ex) {}
   boost::asio::any_completion_handler<ExecuteSignature> handler;
   boost::asio::steady_timer timer;
   boost::asio::cancellation_slot slot;

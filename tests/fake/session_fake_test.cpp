@@ -1,0 +1,502 @@
+// The session against a scripted fake server: the interleavings and hostile input real QEMU will not produce on
+// demand.
+#include "support/deadline.hpp"
+#include "support/scripted_server.hpp"
+
+#include "qmp/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using qmpc_test::ScriptedServer;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct Fixture : ::testing::Test {
+  asio::io_context ioc;
+  ScriptedServer server{ioc.get_executor()};
+  qmp::Session session{ioc.get_executor(), options()};
+
+  static qmp::SessionOptions options() {
+    qmp::SessionOptions o;
+    o.handshake_timeout = 2s;
+    o.command_timeout = 5s;
+    return o;
+  }
+  void adopt() { session.adopt(server.release_client_fd()); }
+  asio::awaitable<qmp::error_code> handshake() {
+    auto [ec] = co_await session.async_handshake(tuple_awaitable);
+    co_return ec;
+  }
+  asio::awaitable<std::tuple<qmp::error_code, qmp::Reply>> exec(std::string name, std::string args = "",
+                                                                 qmp::CommandOptions o = {}) {
+    co_return co_await session.async_execute(name, args, std::move(o), tuple_awaitable);
+  }
+};
+
+using SessionFake = Fixture;
+
+TEST_F(SessionFake, EventsBeforeTheNegotiationReplyAreNotTakenForIt) {
+  server.send_greeting()
+      .expect("qmp_capabilities", "")
+      .send_event("JOB_STATUS_CHANGE", R"({"status": "created", "id": "job0"})")
+      .send_line(R"({"return": {"not": "this"}})")  // no id: dropped as unknown
+      .send_line(R"({"return": {}, "id": $ID})")
+      .expect("query-status", R"({"return": {"status": "running"}, "id": $ID})")
+      .close();
+  adopt();
+  auto sub = session.subscribe();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, reply] = co_await exec("query-status");
+    EXPECT_FALSE(ec) << reply.diagnostics.describe(ec);
+    EXPECT_EQ(qmp::json::get_string(reply.value(), "status"), "running");
+    auto [eec, ev] = co_await sub.async_next(1s, tuple_awaitable);
+    EXPECT_FALSE(eec);
+    EXPECT_EQ(ev.event_name(), "JOB_STATUS_CHANGE");
+    EXPECT_EQ(session.stats().unknown_replies, 1u);
+  });
+}
+
+TEST_F(SessionFake, AnEventBetweenEveryPairOfRepliesKeepsWireOrder) {
+  server.handshake();
+  for (int i = 0; i < 5; ++i) {
+    server.expect("query-status", "");
+    server.send_event("E" + std::to_string(i));
+    server.send_line(R"({"return": {}, "id": $ID})");
+  }
+  server.close();
+  adopt();
+  auto sub = session.subscribe();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    std::vector<std::uint64_t> reply_seqs;
+    for (int i = 0; i < 5; ++i) {
+      auto [ec, r] = co_await exec("query-status");
+      EXPECT_FALSE(ec);
+      reply_seqs.push_back(r.seq());
+    }
+    for (int i = 0; i < 5; ++i) {
+      auto [ec, ev] = co_await sub.async_next(1s, tuple_awaitable);
+      EXPECT_FALSE(ec);
+      if (ec) co_return;
+      EXPECT_EQ(ev.event_name(), "E" + std::to_string(i));
+      // Each event arrived right before the reply of the command that provoked it.
+      EXPECT_EQ(ev.seq() + 1, reply_seqs[i]);
+    }
+  });
+}
+
+TEST_F(SessionFake, RepliesOutOfOrderAreMatchedById) {
+  // ids: 1 qmp_capabilities, 2 first, 3 second.
+  server.handshake()
+      .expect("first", "")
+      .expect("second", "")
+      .send_line(R"({"return": "for-second", "id": 3})")
+      .send_line(R"({"return": "for-first", "id": 2})")
+      .close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    std::string first, second;
+    int done = 0;
+    session.async_execute("first", "", [&](qmp::error_code ec, qmp::Reply r) {
+      EXPECT_FALSE(ec);
+      first = qmp::json::to_string(r.value());
+      ++done;
+    });
+    session.async_execute("second", "", [&](qmp::error_code ec, qmp::Reply r) {
+      EXPECT_FALSE(ec);
+      second = qmp::json::to_string(r.value());
+      ++done;
+    });
+    while (done < 2) co_await qmpc_test::sleep_for(5ms);
+    EXPECT_EQ(first, "\"for-first\"");
+    EXPECT_EQ(second, "\"for-second\"");
+  });
+}
+
+TEST_F(SessionFake, QmpErrorsCarryClassAndDesc) {
+  server.handshake()
+      .expect("drive-mirror",
+              R"({"id": $ID, "error": {"class": "GenericError", "desc": "Parameter 'target' is missing"}})")
+      .expect("nope",
+              R"({"id": $ID, "error": {"class": "CommandNotFound", "desc": "The command nope has not been found"}})")
+      .close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("drive-mirror", R"({"device":"d"})");
+    EXPECT_EQ(ec, qmp::errc::generic_error);
+    EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::qmp);
+    EXPECT_EQ(r.diagnostics.qmp_class, "GenericError");
+    EXPECT_EQ(r.diagnostics.desc, "Parameter 'target' is missing");
+    EXPECT_EQ(r.diagnostics.describe(ec), "GenericError: Parameter 'target' is missing");
+    auto [ec2, r2] = co_await exec("nope");
+    EXPECT_EQ(ec2, qmp::errc::command_not_found);
+    EXPECT_TRUE(session.is_open());  // a QMP error does not end the session
+  });
+}
+
+TEST_F(SessionFake, AnErrorWithoutIdEndsTheSessionWithAProtocolError) {
+  server.handshake()
+      .expect("query-status", "")
+      .send_line(R"({"error": {"class": "GenericError", "desc": "JSON parse error, stray '\u0001'"}})")
+      .ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("query-status");
+    EXPECT_EQ(ec, qmp::errc::protocol_error);
+    EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::protocol);
+    EXPECT_NE(session.failure_diagnostics().desc.find("JSON parse error"), std::string::npos)
+        << session.failure_diagnostics().desc;
+    EXPECT_FALSE(session.is_open());
+  });
+}
+
+TEST_F(SessionFake, ReplyWithUnknownIdIsDroppedAndTheSessionGoesOn) {
+  server.handshake()
+      .expect("query-status", "")
+      .send_line(R"({"return": {}, "id": 999})")
+      .send_line(R"({"return": {}, "id": "libvirt-3"})")
+      .send_line(R"({"return": {"ok": true}, "id": $ID})")
+      .close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("query-status");
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(qmp::json::get_bool(r.value(), "ok"), true);
+    EXPECT_EQ(session.stats().unknown_replies, 2u);
+  });
+}
+
+TEST_F(SessionFake, OversizedLineFailsTheSessionWithBoundedMemory) {
+  qmp::SessionOptions o = options();
+  o.max_message_size = 4096;
+  qmp::Session small(ioc.get_executor(), o);
+  server.handshake().expect("query-status", "").send_raw("{\"return\": \"" + std::string(100000, 'x')).ignore_forever();
+  small.adopt(server.release_client_fd());
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [hec] = co_await small.async_handshake(tuple_awaitable);
+    EXPECT_FALSE(hec);
+    auto [ec, r] = co_await small.async_execute("query-status", "", tuple_awaitable);
+    EXPECT_EQ(ec, qmp::errc::message_too_large);
+    EXPECT_NE(small.failure_diagnostics().desc.find("4096"), std::string::npos) << small.failure_diagnostics().desc;
+  });
+}
+
+TEST_F(SessionFake, MalformedJsonNamesOffsetAndExcerpt) {
+  server.handshake().expect("query-status", "").send_raw("{\"return\": {}, \"id\" 2}\r\n").ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("query-status");
+    EXPECT_EQ(ec, qmp::errc::malformed_json);
+    const auto& desc = session.failure_diagnostics().desc;
+    EXPECT_NE(desc.find("offset 20"), std::string::npos) << desc;
+    EXPECT_NE(desc.find("\"id\" 2"), std::string::npos) << desc;
+  });
+}
+
+TEST_F(SessionFake, EofMidLineFailsPendingCommandsAndWaitersWithConnectionLost) {
+  server.handshake().expect("query-status", "").send_raw("{\"return\": {}, \"i").close();
+  adopt();
+  auto sub = session.subscribe();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("query-status");
+    EXPECT_EQ(ec, qmp::errc::connection_lost);
+    EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::transport);
+    auto [sec, ev] = co_await sub.async_next(1s, tuple_awaitable);
+    EXPECT_EQ(sec, qmp::errc::connection_lost);
+    auto [cec] = co_await session.async_wait_closed(1s, tuple_awaitable);
+    EXPECT_FALSE(cec);
+    // Later commands fail at once with the same reason.
+    auto [ec2, r2] = co_await exec("query-status");
+    EXPECT_EQ(ec2, qmp::errc::connection_lost);
+  });
+}
+
+TEST_F(SessionFake, ResetCountsAsConnectionLost) {
+  server.handshake().expect("quit", "").send_event("SHUTDOWN", R"({"guest": false, "reason": "host-qmp-quit"})").reset();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("quit");
+    EXPECT_EQ(ec, qmp::errc::connection_lost);
+    EXPECT_TRUE(session.shutdown_event());
+    if (!session.shutdown_event()) co_return;
+    EXPECT_EQ(qmp::json::get_string(*session.shutdown_event()->data(), "reason"), "host-qmp-quit");
+  });
+}
+
+TEST_F(SessionFake, ASilentServerTimesOutAndItsLateReplyIsNeverGivenToAnotherCommand) {
+  // ids: 1 caps, 2 slow (abandoned), 3 next.
+  server.handshake()
+      .expect("slow", "")
+      .pause(300ms)
+      .send_line(R"({"return": "late-for-slow", "id": 2})")
+      .expect("next", R"({"return": "for-next", "id": $ID})")
+      .close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    qmp::CommandOptions o;
+    o.timeout = 100ms;
+    auto [ec, r] = co_await exec("slow", "", o);
+    EXPECT_EQ(ec, qmp::errc::timeout);
+    EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::timeout);
+    EXPECT_NE(r.diagnostics.desc.find("no reply to 'slow'"), std::string::npos) << r.diagnostics.desc;
+    auto [ec2, r2] = co_await exec("next");
+    EXPECT_FALSE(ec2);
+    EXPECT_EQ(qmp::json::to_string(r2.value()), "\"for-next\"");
+    EXPECT_EQ(session.stats().abandoned_replies, 1u);
+  });
+}
+
+TEST_F(SessionFake, CancellationSlotAbandonsTheCommand) {
+  server.handshake().expect("slow", "").pause(200ms).send_line(R"({"return": {}, "id": 2})").expect("next").close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    asio::cancellation_signal signal;
+    qmp::error_code got;
+    bool done = false;
+    session.async_execute("slow", "", asio::bind_cancellation_slot(signal.slot(), [&](qmp::error_code ec, qmp::Reply) {
+                            got = ec;
+                            done = true;
+                          }));
+    co_await qmpc_test::sleep_for(50ms);
+    signal.emit(asio::cancellation_type::terminal);
+    while (!done) co_await qmpc_test::sleep_for(1ms);
+    EXPECT_EQ(got, asio::error::operation_aborted);
+    auto [ec2, r2] = co_await exec("next");
+    EXPECT_FALSE(ec2);
+    EXPECT_EQ(session.stats().abandoned_replies, 1u);
+  });
+}
+
+TEST_F(SessionFake, SomethingOtherThanAGreetingIsRejected) {
+  server.send_line(R"({"return": {}})").ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto ec = co_await handshake();
+    EXPECT_EQ(ec, qmp::errc::not_a_greeting);
+    EXPECT_NE(session.failure_diagnostics().desc.find("expected a QMP greeting"), std::string::npos);
+  });
+}
+
+TEST_F(SessionFake, AMissingGreetingTimesOut) {
+  server.ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto ec = co_await handshake();
+    EXPECT_EQ(ec, qmp::errc::timeout);
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, 1900ms);
+    EXPECT_NE(session.failure_diagnostics().desc.find("no QMP greeting"), std::string::npos);
+  });
+}
+
+TEST_F(SessionFake, RefusedCapabilitiesAreAClearError) {
+  server.send_greeting()
+      .expect("qmp_capabilities",
+              R"({"id": $ID, "error": {"class": "GenericError", "desc": "Parameter 'null' does not accept value 'bogus'"}})")
+      .ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto ec = co_await handshake();
+    EXPECT_EQ(ec, qmp::errc::capabilities_failed);
+    EXPECT_NE(session.failure_diagnostics().desc.find("bogus"), std::string::npos);
+  });
+}
+
+TEST_F(SessionFake, OobIsNegotiatedOnlyWhenAskedAndOffered) {
+  qmp::SessionOptions o = options();
+  o.enable_oob = true;
+  qmp::Session oob_session(ioc.get_executor(), o);
+  std::string caps_args;
+  server.send_greeting()
+      .expect("qmp_capabilities", R"({"return": {}, "id": $ID})",
+              [&](const qmp::Message& m) { caps_args = qmp::json::to_string(*qmp::json::find(m.json(), "arguments")); })
+      .expect("migrate-recover", R"({"return": {}, "id": $ID})",
+              [&](const qmp::Message& m) { EXPECT_TRUE(m.json().HasMember("exec-oob")); })
+      .close();
+  oob_session.adopt(server.release_client_fd());
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await oob_session.async_handshake(tuple_awaitable);
+    EXPECT_FALSE(ec);
+    EXPECT_TRUE(oob_session.oob_enabled());
+    EXPECT_EQ(caps_args, R"({"enable":["oob"]})");
+    qmp::CommandOptions co;
+    co.oob = true;
+    auto [ec2, r] = co_await oob_session.async_execute("migrate-recover", "", co, tuple_awaitable);
+    EXPECT_FALSE(ec2);
+  });
+}
+
+TEST_F(SessionFake, OobWithoutNegotiationIsRefusedBeforeSending) {
+  server.handshake().ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    qmp::CommandOptions co;
+    co.oob = true;
+    auto [ec, r] = co_await exec("query-status", "", co);
+    EXPECT_EQ(ec, qmp::errc::oob_not_available);
+  });
+}
+
+TEST_F(SessionFake, ArgumentsThatAreNotAnObjectAreRefusedBeforeSending) {
+  server.handshake().expect("query-status").close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, r] = co_await exec("query-status", "[1,2]");
+    EXPECT_EQ(ec, qmp::errc::invalid_argument);
+    auto [ec2, r2] = co_await exec("query-status", "{\"a\":");
+    EXPECT_EQ(ec2, qmp::errc::invalid_argument);
+    auto [ec3, r3] = co_await exec("query-status");
+    EXPECT_FALSE(ec3);  // the session is intact
+  });
+}
+
+TEST_F(SessionFake, EventWaitHasADeadline) {
+  server.handshake().ignore_forever();
+  adopt();
+  auto sub = session.subscribe({{"NEVER"}, {}});
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, ev] = co_await sub.async_next(50ms, tuple_awaitable);
+    EXPECT_EQ(ec, qmp::errc::timeout);
+  });
+}
+
+TEST(SessionConnect, RetriesAMissingSocketUntilItAppears) {
+  asio::io_context ioc;
+  const std::string path = "/tmp/qmpc-retry-" + std::to_string(::getpid()) + ".sock";
+  ::unlink(path.c_str());
+  qmp::SessionOptions o;
+  o.connect_timeout = 5s;
+  qmp::Session session(ioc.get_executor(), o);
+  std::unique_ptr<ScriptedServer> server;
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    asio::steady_timer t(ioc, 200ms);
+    t.async_wait([&](qmp::error_code) {
+      server = std::make_unique<ScriptedServer>(ioc.get_executor(), path);
+      server->handshake().close();
+      server->start();
+    });
+    auto [ec] = co_await session.async_connect(path, tuple_awaitable);
+    EXPECT_FALSE(ec) << session.failure_diagnostics().desc;
+    EXPECT_EQ(session.greeting().version(), "7.2.22");
+  });
+  ::unlink(path.c_str());
+}
+
+TEST(SessionConnect, GivesUpAfterTheDeadlineNamingAddressAndErrno) {
+  asio::io_context ioc;
+  qmp::SessionOptions o;
+  o.connect_timeout = 200ms;
+  qmp::Session session(ioc.get_executor(), o);
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await session.async_connect("unix:/tmp/qmpc-no-such.sock", tuple_awaitable);
+    EXPECT_EQ(ec, qmp::errc::connect_failed);
+    const auto& desc = session.failure_diagnostics().desc;
+    EXPECT_NE(desc.find("unix:/tmp/qmpc-no-such.sock"), std::string::npos) << desc;
+    EXPECT_NE(desc.find("No such file or directory"), std::string::npos) << desc;
+    EXPECT_NE(desc.find("errno 2"), std::string::npos) << desc;
+  });
+}
+
+TEST(SessionConnect, RefusedTcpPortIsRetriedThenReported) {
+  asio::io_context ioc;
+  qmp::SessionOptions o;
+  o.connect_timeout = 150ms;
+  qmp::Session session(ioc.get_executor(), o);
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await session.async_connect("tcp:127.0.0.1:1", tuple_awaitable);
+    EXPECT_EQ(ec, qmp::errc::connect_failed);
+    EXPECT_NE(session.failure_diagnostics().desc.find("Connection refused"), std::string::npos)
+        << session.failure_diagnostics().desc;
+    EXPECT_NE(session.failure_diagnostics().desc.find("retried"), std::string::npos);
+  });
+}
+
+TEST(SessionAccept, AcceptsAMonitorThatConnectsAsClient) {
+  asio::io_context ioc;
+  const std::string path = "/tmp/qmpc-accept-" + std::to_string(::getpid()) + ".sock";
+  qmp::SessionOptions o;
+  o.connect_timeout = 5s;
+  o.handshake_timeout = 5s;
+  qmp::Session session(ioc.get_executor(), o);
+  // A blocking client in its own thread plays QEMU started with "-qmp unix:PATH" (client mode).
+  std::thread client([&] {
+    int fd = -1;
+    for (int i = 0; i < 500 && fd < 0; ++i) {
+      fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        fd = -1;
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    if (fd < 0) return;
+    const std::string hello = std::string(qmpc_test::qemu_7_2_greeting) + "\r\n";
+    (void)!::write(fd, hello.data(), hello.size());
+    std::string got;
+    char c;
+    while (got.find('\n') == std::string::npos && ::read(fd, &c, 1) == 1) got.push_back(c);
+    const std::string reply = "{\"return\": {}, \"id\": 1}\r\n";
+    (void)!::write(fd, reply.data(), reply.size());
+    std::this_thread::sleep_for(200ms);
+    ::close(fd);
+  });
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await session.async_accept(path, tuple_awaitable);
+    EXPECT_FALSE(ec) << session.failure_diagnostics().desc;
+    EXPECT_TRUE(session.is_open());
+    EXPECT_EQ(session.greeting().version(), "7.2.22");
+  });
+  client.join();
+}
+
+}  // namespace
