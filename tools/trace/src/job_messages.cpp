@@ -120,6 +120,7 @@ std::vector<JobQueryRow> job_query_rows(const qmp::Message& reply) {
     JobQueryRow row;
     if (json::find(v, "device")) {  // query-block-jobs
       row.job = str(v, "device");
+      row.from_block_jobs = true;
       row.ready = json::get_bool(v, "ready").value_or(false);
       row.offset = json::get_uint(v, "offset");
       row.len = json::get_uint(v, "len");

@@ -48,6 +48,7 @@ struct JobQueryRow {
   std::string status;
   bool ready = false;  // query-block-jobs "ready"; query-jobs: status ready or standby
   std::optional<std::uint64_t> offset, len;  // query-block-jobs "offset"/"len", query-jobs progress
+  bool from_block_jobs = false;              // a query-block-jobs row (else query-jobs)
 };
 
 // Rows of a reply to query-block-jobs or query-jobs (any array of objects with "device" or "id").
