@@ -60,6 +60,7 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
 
   // An event read before the last query reply but handed over after it must not move the status back.
   const bool stale = m.seq() != 0 && m.seq() < snapshot_seq_;
+  if (m.seq() > last_event_seq_) last_event_seq_ = m.seq();
   if (auto off = json::get_uint(*data, "offset")) offset_ = *off;
   if (auto len = json::get_uint(*data, "len")) len_ = *len;
 
@@ -447,24 +448,26 @@ void JobStateMachine::apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qm
   // A query's status ready/standby is the job's own word (standby is only reachable from ready).
   if (s.status && is_ready_status(*s.status)) on_ready_signal(source, time, out);
 
+  // A reply read before an event that was already handed over is older than what the machine knows: its status
+  // and io-status must not undo that event (e.g. a stop the job has since been resumed from).
+  const bool stale = seq != 0 && seq < last_event_seq_;
+
   if (s.source == JobQuery::query_block_jobs) {
     const bool stopped = s.stopped_by_error() && s.paused.value_or(false);
-    if (stopped) {
+    if (stopped && (inspecting_error_ ? paused_by_error_ : (!paused_by_error_ && !stale))) {
       // ready:true with io-status failed is not healthy.
-      if (inspecting_error_ || !paused_by_error_) {
-        inspecting_error_ = false;
-        paused_by_error_ = true;
-        awaiting_error_stop_ = false;
-        if (s.status) status_ = *s.status;  // no StatusChanged: the event said it (or the policy acts now)
-        apply_error_policy(s.io_status, out);
-      }
+      inspecting_error_ = false;
+      paused_by_error_ = true;
+      awaiting_error_stop_ = false;
+      if (s.status && !stale) status_ = *s.status;  // no StatusChanged: the event said it, or the policy acts now
+      apply_error_policy(s.io_status, out);
     } else if (inspecting_error_) {
       inspecting_error_ = false;  // it runs again already
     }
   }
 
   if (s.status && *s.status == JobStatus::concluded && !terminal_) set_terminal_from_query(s.error);
-  if (s.status) set_status(*s.status, out);
+  if (s.status && !stale) set_status(*s.status, out);
   maybe_act_on_ready(out);
   maybe_finish(out);
 }

@@ -246,3 +246,27 @@ INSTANTIATE_TEST_SUITE_P(Statuses, Resync, ::testing::Range(0, 14));
 
 }  // namespace
 }  // namespace mirror
+
+namespace mirror {
+namespace {
+
+TEST(JobStateMachine, AQueryReplyOlderThanAnEventAlreadySeenDoesNotUndoIt) {
+  JobConfig cfg;
+  cfg.max_resumes = 5;
+  auto m = started(cfg);
+  m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
+  m.on_event(jsc("paused"));
+  m.on_reply(Command::query_block_jobs, ok(bj_paused()));  // resume sent
+  EXPECT_EQ(m.resumes(), 1u);
+  // A progress poll read before JSC(running) but handed over after it still says paused/failed.
+  const auto old_poll = msg(std::string(R"({"return":)") + bj_paused() + "}");
+  m.on_event(jsc("running"));
+  auto a = m.on_poll(*old_poll.result(), old_poll.seq(), old_poll.time());
+  EXPECT_TRUE(sent(a).empty());
+  EXPECT_EQ(m.resumes(), 1u);
+  EXPECT_FALSE(m.paused_by_error());
+  EXPECT_EQ(m.status(), JobStatus::running);
+}
+
+}  // namespace
+}  // namespace mirror

@@ -160,7 +160,8 @@ class JobStateMachine {
   std::string shutdown_reason_;
   std::optional<Terminal> terminal_;
   bool gone_ = false;
-  std::uint64_t snapshot_seq_ = 0;  // events older than the last query reply do not move the status back
+  std::uint64_t snapshot_seq_ = 0;    // events older than the last query reply do not move the status back
+  std::uint64_t last_event_seq_ = 0;  // nor does a query reply older than the last event
 
   std::uint64_t offset_ = 0, len_ = 0, speed_ = 0;
   std::optional<Finished> result_;
