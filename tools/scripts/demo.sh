@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Does all set-up (dependencies, build) and runs the main job on its built-in default: a generated qcow2 disk on a
+# self-launched bare QEMU, mirrored, pivoted, and the copy verified with qemu-img compare.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${QMPC_BUILD_DIR:-$root/build}
+"$root/tools/scripts/build.sh"
+exec "$build/tools/qmpc/qmpc" demo "$@"
