@@ -71,6 +71,11 @@ TEST_F(MachineTest, StartsBareQemuOnASocketpairAndStopsItWithQuit) {
     EXPECT_TRUE(status.exited);
     EXPECT_EQ(status.code, 0);
     EXPECT_FALSE(m.running());
+
+    // A second stop only reports how it ended.
+    auto [sec2, again] = co_await m.async_stop({}, tok);
+    EXPECT_FALSE(sec2);
+    EXPECT_EQ(again.code, 0);
     CO_ASSERT_TRUE(m.session().shutdown_event().has_value());
     EXPECT_EQ(qmp::json::get_string(*m.session().shutdown_event()->data(), "reason"), "host-qmp-quit");
   });
@@ -158,6 +163,17 @@ TEST_F(MachineTest, EarlyExitReportsQemuStderr) {
   EXPECT_NE(m.stderr_text().find("-bogus: invalid option"), std::string::npos) << m.stderr_text();
   EXPECT_NE(forwarded.find("-bogus: invalid option"), std::string::npos) << forwarded;
   EXPECT_TRUE(reaped(m.pid()));
+}
+
+TEST_F(MachineTest, EarlyExitWithAUnixSocketMonitorReportsQemuStderr) {
+  auto o = bare_qemu({"-bogus"});
+  o.monitor = qmp::MachineOptions::Monitor::unix_socket;
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    EXPECT_EQ(ec, qmp::errc::process_exited);
+    EXPECT_NE(m.diagnostics().desc.find("-bogus: invalid option"), std::string::npos) << m.diagnostics().desc;
+  });
 }
 
 TEST_F(MachineTest, AMissingBinaryIsASpawnFailure) {
