@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace {
 
@@ -39,6 +40,14 @@ class MachineTest : public ::testing::Test {
 bool reaped(pid_t pid) {
   int st;
   return ::waitpid(pid, &st, WNOHANG) < 0 && errno == ECHILD;
+}
+
+// The state letter of /proc/PID/stat ('T' when stopped), or '?'.
+char process_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close_paren = stat.rfind(')');
+  return close_paren != std::string::npos && close_paren + 2 < stat.size() ? stat[close_paren + 2] : '?';
 }
 
 // A shell that ignores SIGTERM and never greets: a QEMU that hangs before its monitor is up.
@@ -213,6 +222,9 @@ TEST_F(MachineTest, AStoppedQemuIgnoresQuitAndTermAndIsKilled) {
     auto [ec] = co_await m.async_start(tok);
     CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
     m.kill(SIGSTOP);
+    // Make sure it is stopped before `quit` goes out, or it might still answer.
+    for (int i = 0; i < 200 && process_state(m.pid()) != 'T'; ++i) co_await qmpc_test::sleep_for(10ms);
+    EXPECT_EQ(process_state(m.pid()), 'T');
     qmp::StopOptions so;
     so.quit_timeout = 200ms;
     so.term_timeout = 200ms;
