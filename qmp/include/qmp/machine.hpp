@@ -28,8 +28,9 @@ class MachineCore;
 
 struct MachineOptions {
   std::string binary = "qemu-system-x86_64";
-  // Arguments after the binary. When `bare` is set, "-M none -nodefaults -display none" come first unless
-  // the caller's args already choose a machine (-M / -machine).
+  // Arguments after the binary. When `bare` is set, "-M none -nodefaults -display none" come first, each part
+  // left out when the caller's args already have it (-M / -machine, -nodefaults, -display / -nographic).
+  // The monitor options come last.
   std::vector<std::string> args;
   bool bare = true;
   enum class Monitor { socketpair, unix_socket } monitor = Monitor::socketpair;
@@ -37,11 +38,13 @@ struct MachineOptions {
   // when the Machine is destroyed.
   std::string socket_path;
   // Connect a Session and negotiate capabilities once the greeting arrives. When false (the monitor is left for
-  // another client), async_start() still waits for the greeting on a first connection, then closes it.
+  // another client), async_start() still waits for the greeting on a first connection, then closes it; this needs
+  // Monitor::unix_socket (with a socketpair, async_start() fails with errc::invalid_argument).
   bool hold_session = true;
   Clock::duration start_timeout = 15s;  // until the greeting
   SessionOptions session;
-  // Called with each chunk of QEMU's stderr as it arrives (besides being kept for error messages).
+  // Called with each chunk of QEMU's stderr as it arrives (besides being kept for error messages). QEMU's stdout
+  // goes to the same pipe; its stdin is /dev/null.
   std::function<void(std::string_view)> on_stderr;
 };
 
