@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <array>
@@ -50,6 +51,7 @@ namespace detail {
 namespace {
 
 constexpr std::size_t stderr_keep = 64 * 1024;
+constexpr std::size_t max_socket_path = sizeof(sockaddr_un::sun_path);  // including the terminating NUL
 constexpr auto connect_retry_interval = 20ms;
 // After the handshake failed (typically EOF), how long to wait for the exit that probably caused it.
 constexpr auto exit_grace = 2s;
@@ -168,11 +170,18 @@ error_code MachineCore::spawn() {
     child_end.reset(sv[1]);
   } else if (options_.socket_path.empty()) {
     private_dir_ = make_private_dir("qmpc-");
+    if (!private_dir_.empty() && private_dir_.size() + sizeof("/qmp.sock") > max_socket_path) {
+      // $TMPDIR is too deep for a socket address: /tmp is not.
+      ::rmdir(private_dir_.c_str());
+      private_dir_ = make_private_dir("qmpc-", "/tmp");
+    }
     if (private_dir_.empty())
       return fail(errc::spawn_failed, std::string("cannot create a private directory: ") + std::strerror(errno));
     socket_path_ = private_dir_ + "/qmp.sock";
   } else {
     socket_path_ = options_.socket_path;
+    if (socket_path_.size() >= max_socket_path)
+      return fail(errc::invalid_argument, "socket path too long for a UNIX socket address: " + socket_path_);
   }
 
   int p[2];
@@ -377,6 +386,17 @@ void MachineCore::terminate() {
 
 namespace {
 
+// What an exception escaping one of the coroutines said (none is expected; this keeps it out of the io_context).
+std::string exception_text(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
 // Completes `h` through its associated executor (never inline: these run at the end of a coroutine).
 template <typename Handler, typename... Args>
 void complete(const asio::any_io_executor& ex, Handler h, Args... args) {
@@ -406,8 +426,11 @@ Machine::~Machine() {
 void Machine::start_start(asio::any_completion_handler<WaitSignature> h) {
   auto ex = core_->ex_;
   asio::co_spawn(ex, detail::MachineCore::start(core_),
-                 [ex, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
-                   if (e) ec = errc::spawn_failed;
+                 [ex, core = core_, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
+                   if (e) {
+                     ec = errc::spawn_failed;
+                     core->diag_ = Diagnostics{{}, exception_text(e)};
+                   }
                    complete(ex, std::move(h), ec);
                  });
 }
@@ -415,8 +438,11 @@ void Machine::start_start(asio::any_completion_handler<WaitSignature> h) {
 void Machine::start_stop(asio::any_completion_handler<ExitSignature> h, StopOptions options) {
   auto ex = core_->ex_;
   asio::co_spawn(ex, detail::MachineCore::stop(core_, options),
-                 [ex, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
-                   if (e) r.first = errc::invalid_argument;
+                 [ex, core = core_, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
+                   if (e) {
+                     r.first = errc::invalid_argument;
+                     core->diag_ = Diagnostics{{}, exception_text(e)};
+                   }
                    complete(ex, std::move(h), r.first, r.second);
                  });
 }
@@ -424,8 +450,11 @@ void Machine::start_stop(asio::any_completion_handler<ExitSignature> h, StopOpti
 void Machine::start_wait_exit(asio::any_completion_handler<ExitSignature> h, Clock::duration timeout) {
   auto ex = core_->ex_;
   asio::co_spawn(ex, detail::MachineCore::wait_exit(core_, timeout),
-                 [ex, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
-                   if (e) r.first = errc::invalid_argument;
+                 [ex, core = core_, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
+                   if (e) {
+                     r.first = errc::invalid_argument;
+                     core->diag_ = Diagnostics{{}, exception_text(e)};
+                   }
                    complete(ex, std::move(h), r.first, r.second);
                  });
 }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -112,6 +113,29 @@ TEST_F(MachineTest, StartsOnAUnixSocketInAPrivateDirectory) {
   }
   EXPECT_FALSE(dir.empty());
   EXPECT_FALSE(std::filesystem::exists(dir)) << "the private directory outlived the Machine";
+}
+
+TEST_F(MachineTest, ADeepTmpdirFallsBackToTmpForTheSocket) {
+  qmpc_test::TempDir base;
+  auto deep = base.path() / std::string(60, 'd') / std::string(60, 'e');
+  std::filesystem::create_directories(deep);
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  const std::string saved = old_tmpdir ? old_tmpdir : "";
+  ::setenv("TMPDIR", deep.c_str(), 1);
+  auto o = bare_qemu();
+  o.monitor = qmp::MachineOptions::Monitor::unix_socket;
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    EXPECT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+    EXPECT_EQ(m.socket_path().rfind("/tmp/qmpc-", 0), 0u) << m.socket_path();
+  });
+  if (old_tmpdir) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(deep)) << "a private directory was left in TMPDIR";
 }
 
 TEST_F(MachineTest, WithoutHoldingTheSessionAnotherClientCanConnect) {

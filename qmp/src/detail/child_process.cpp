@@ -154,9 +154,10 @@ int send_signal_to_pidfd(int pidfd, int sig) noexcept {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
-std::string make_private_dir(const std::string& prefix) {
+std::string make_private_dir(const std::string& prefix, const std::string& base) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = (tmp && *tmp ? std::string(tmp) : std::string("/tmp")) + "/" + prefix + "XXXXXX";
+  std::string dir = !base.empty() ? base : tmp && *tmp ? std::string(tmp) : std::string("/tmp");
+  std::string templ = dir + "/" + prefix + "XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) return {};
   return templ;  // mkdtemp creates it with mode 0700
 }

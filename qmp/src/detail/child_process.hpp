@@ -62,7 +62,8 @@ void reap_blocking(pid_t pid, ExitStatus& status);
 int open_pidfd(pid_t pid) noexcept;
 int send_signal_to_pidfd(int pidfd, int sig) noexcept;
 
-// Creates a private 0700 directory under $TMPDIR (or /tmp) with `prefix`. Empty on failure (errno set).
-std::string make_private_dir(const std::string& prefix);
+// Creates a private 0700 directory "<prefix>XXXXXX" under `base` (empty: $TMPDIR, or /tmp). Empty on failure
+// (errno set).
+std::string make_private_dir(const std::string& prefix, const std::string& base = {});
 
 }  // namespace qmp::detail
