@@ -1,0 +1,145 @@
+#include "trace/replay_script.hpp"
+
+#include <cstdio>
+
+#include <algorithm>
+
+namespace trace {
+namespace {
+
+namespace json = qmp::json;
+
+bool is_greeting(const qmp::TranscriptEntry& e) {
+  if (e.direction != qmp::Direction::from_qemu || e.raw) return false;
+  auto m = e.to_message();
+  return m && m->kind() == qmp::MessageKind::greeting;
+}
+
+std::string made_up_greeting(const std::string& qemu_version) {
+  int major = 7, minor = 2, micro = 0;
+  if (!qemu_version.empty()) std::sscanf(qemu_version.c_str(), "%d.%d.%d", &major, &minor, &micro);
+  return R"({"QMP": {"version": {"qemu": {"micro": )" + std::to_string(micro) + R"(, "minor": )" +
+         std::to_string(minor) + R"(, "major": )" + std::to_string(major) +
+         R"(}, "package": "qmpc replay"}, "capabilities": []}})";
+}
+
+}  // namespace
+
+ReplayScript::ReplayScript(qmp::Transcript transcript) : transcript_(std::move(transcript)) {
+  bool has_capabilities = false;
+  for (const auto& e : transcript_.entries) {
+    if (e.direction != qmp::Direction::to_qemu || e.raw) continue;
+    ++recorded_commands_;
+    if (auto m = e.to_message(); m && m->command_name() == "qmp_capabilities") has_capabilities = true;
+  }
+  answer_capabilities_ = !has_capabilities;
+}
+
+std::vector<ReplayOutput> ReplayScript::on_connect() {
+  std::vector<ReplayOutput> out;
+  if (transcript_.entries.empty() || !is_greeting(transcript_.entries.front())) {
+    out.push_back({std::chrono::microseconds(0), made_up_greeting(transcript_.header.qemu_version)});
+  }
+  auto rest = play_until_next_command();
+  out.insert(out.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+  return out;
+}
+
+std::vector<ReplayOutput> ReplayScript::play_until_next_command() {
+  std::vector<ReplayOutput> out;
+  while (next_ < transcript_.entries.size()) {
+    const qmp::TranscriptEntry& e = transcript_.entries[next_];
+    if (e.direction == qmp::Direction::to_qemu) {
+      if (!e.raw) break;
+      ++next_;  // bytes the recorded client sent that were no command: nothing to expect
+      continue;
+    }
+    const auto delay = next_ == 0 ? std::chrono::microseconds(0) : e.time - transcript_.entries[next_ - 1].time;
+    out.push_back({delay, rewrite_id(e)});
+    ++next_;
+  }
+  return out;
+}
+
+std::string ReplayScript::rewrite_id(const qmp::TranscriptEntry& e) const {
+  if (e.raw || e.json.find("\"id\"") == std::string::npos) return e.json;
+  auto doc = json::parse_object(e.json);
+  if (!doc || (!doc->HasMember("return") && !doc->HasMember("error"))) return e.json;
+  const json::Value* id = json::find(*doc, "id");
+  if (!id) return e.json;
+  const std::string recorded = json::to_string(*id);
+  const auto it = std::find_if(ids_.rbegin(), ids_.rend(), [&](const auto& p) { return p.first == recorded; });
+  if (it == ids_.rend()) return e.json;  // a reply to no command of this replay: played as recorded
+  if (!it->second) {
+    doc->RemoveMember("id");
+  } else {
+    json::Document client;
+    client.Parse(it->second->data(), it->second->size());
+    (*doc)["id"].CopyFrom(client, doc->GetAllocator());
+  }
+  return json::to_string(*doc);
+}
+
+ReplayOutput ReplayScript::error_reply(const std::string& desc, const std::optional<std::string>& client_id) const {
+  std::string line = R"({"error": {"class": "GenericError", "desc": )";
+  json::append_quoted(line, desc);
+  line += "}";
+  if (client_id) line += ", \"id\": " + *client_id;
+  line += "}";
+  return {std::chrono::microseconds(0), line};
+}
+
+std::vector<ReplayOutput> ReplayScript::on_client_line(std::string_view line) {
+  std::string parse_error;
+  auto doc = json::parse_object(line, &parse_error);
+  std::optional<std::string> client_id;
+  if (doc) {
+    if (const json::Value* id = json::find(*doc, "id")) client_id = json::to_string(*id);
+  }
+  std::string name;
+  if (doc) {
+    name = std::string(json::get_string(*doc, "execute").value_or(json::get_string(*doc, "exec-oob").value_or("")));
+  }
+  if (name.empty()) {
+    // As QEMU: the input is answered with an error and otherwise ignored; it is no divergence.
+    return {error_reply(doc ? "QMP input lacks member 'execute'" : "JSON parse error: " + parse_error, client_id)};
+  }
+  if (answer_capabilities_ && name == "qmp_capabilities") {
+    answer_capabilities_ = false;
+    return {{std::chrono::microseconds(0),
+             std::string(R"({"return": {})") + (client_id ? ", \"id\": " + *client_id : std::string()) + "}"}};
+  }
+  if (diverged_) {
+    return {error_reply("qmpc replay: stopped at the first divergence (" + divergences_.front().explanation + ")",
+                        client_id)};
+  }
+  if (next_ >= transcript_.entries.size()) {
+    diverged_ = true;
+    divergences_.push_back({0, "", name, "'" + name + "' sent after the last recorded command"});
+    return {error_reply("qmpc replay: the recording has no more commands, got '" + name + "'", client_id)};
+  }
+  const qmp::TranscriptEntry& expected = transcript_.entries[next_];
+  auto expected_msg = expected.to_message();
+  const std::string expected_name = expected_msg ? std::string(expected_msg->command_name()) : std::string("?");
+  if (expected_name != name) {
+    diverged_ = true;
+    const std::string why = "expected '" + expected_name + "' (recorded seq " + std::to_string(expected.seq) +
+                            "), got '" + name + "'";
+    divergences_.push_back({expected.seq, expected_name, name, why});
+    return {error_reply("qmpc replay: " + why, client_id)};
+  }
+  ++matched_;
+  if (const json::Value* id = expected_msg->id()) ids_.emplace_back(json::to_string(*id), client_id);
+  ++next_;
+  return play_until_next_command();
+}
+
+std::string ReplayScript::report() const {
+  std::string out = "replayed " + std::to_string(matched_) + " of " + std::to_string(recorded_commands_) +
+                    " recorded commands";
+  out += finished() ? "; the whole recording was played\n" : "; the recording was not played to its end\n";
+  for (const Divergence& d : divergences_) out += "divergence: " + d.explanation + "\n";
+  return out;
+}
+
+}  // namespace trace
