@@ -23,6 +23,7 @@ class TimelineBuilder {
       case qmp::MessageKind::command: on_command(*m, at); break;
       case qmp::MessageKind::event: on_event(*m, at); break;
       case qmp::MessageKind::reply: on_reply(*m, at); break;
+      case qmp::MessageKind::error_reply: on_error_reply(*m); break;
       default: break;
     }
   }
@@ -60,6 +61,7 @@ class TimelineBuilder {
     if (auto c = job_command_of(m)) {
       if (c->verb == JobVerb::create) {
         pending_creation_[c->job] = {at, c->command};
+        if (const qmp::json::Value* id = m.id()) creations_[qmp::json::to_string(*id)] = c->job;
       } else if (c->verb == JobVerb::complete) {
         if (JobTimeline* j = current(c->job); j && !j->completion_sent) {
           j->completion_sent = at;
@@ -104,6 +106,16 @@ class TimelineBuilder {
     }
   }
 
+  // A refused creating command ("Job ID 'job0' already in use") created nothing: forget it.
+  void on_error_reply(const qmp::Message& m) {
+    const qmp::json::Value* id = m.id();
+    if (!id) return;
+    const auto c = creations_.find(qmp::json::to_string(*id));
+    if (c == creations_.end()) return;
+    pending_creation_.erase(c->second);
+    creations_.erase(c);
+  }
+
   void on_reply(const qmp::Message& m, const TimelinePoint& at) {
     const qmp::json::Value* id = m.id();
     if (!id) return;
@@ -121,7 +133,8 @@ class TimelineBuilder {
 
   Timeline timeline_;
   std::map<std::string, std::size_t> current_;  // job id -> index of its live entry
-  std::map<std::string, std::pair<TimelinePoint, std::string>> pending_creation_;
+  std::map<std::string, std::pair<TimelinePoint, std::string>> pending_creation_;  // job id -> command sent
+  std::map<std::string, std::string> creations_;  // id text of a creating command -> its job id
   std::map<std::string, std::string> queries_;  // id text of a query sent -> command name
 };
 
