@@ -11,7 +11,6 @@
 
 #include <array>
 #include <chrono>
-#include <deque>
 
 namespace mirror {
 namespace detail {
@@ -179,10 +178,10 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   // --- inputs ---
 
   void on_reply(Command cmd, qmp::error_code ec, qmp::Reply r) {
-    if (finished_) return;
-    // Events read before this reply go first, as on the wire.
-    drain_events_before(r.seq());
-    if (finished_) return;
+    // Events read before this reply may still be queued in the subscription (or in flight to its handler): they
+    // are handed over after it. Events are never reordered among themselves; a reply handed over early is one of
+    // the orders QEMU itself produces (a reply among the job's events), which the state machine handles, and a
+    // query reply older than an event already fed is recognised by its sequence number.
     CommandReply cr;
     if (!ec) {
       cr = CommandReply::from_message(std::move(r.message));
@@ -200,41 +199,20 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     execute(machine_->on_reply(cmd, cr));
   }
 
-  void drain_events_before(std::uint64_t seq) {
-    if (seq == 0) return;
-    while (!finished_ && !held_.empty() && held_.front().seq() < seq) {
-      auto m = std::move(held_.front());
-      held_.pop_front();
-      feed_event(m, false);
-    }
-    if (!held_.empty()) return;  // anything still queued is newer than held events
-    while (!finished_) {
-      auto m = sub_.try_next();
-      if (!m) break;
-      const bool gap = sub_.last_gap() > 0;
-      if (m->seq() < seq) {
-        feed_event(*m, gap);
-      } else {
-        held_.push_back(std::move(*m));
-        if (gap) gap_pending_ = true;
-      }
-    }
-  }
-
   void feed_event(const qmp::Message& m, bool gap) {
     execute(machine_->on_event(m));
-    if ((gap || gap_pending_) && !finished_) {
-      gap_pending_ = false;
+    if (gap && !finished_) {
       if (opt_.logger) opt_.logger->info("mirror {}: events were dropped; resyncing", opt_.job_id);
       execute(machine_->resync());
     }
   }
 
   void next_event() {
-    while (!finished_ && !held_.empty()) {
-      auto m = std::move(held_.front());
-      held_.pop_front();
-      feed_event(m, false);
+    // Whatever is queued already is handed over now, in order (nothing of this subscription is in flight here).
+    while (!finished_) {
+      auto m = sub_.try_next();
+      if (!m) break;
+      feed_event(*m, sub_.last_gap() > 0);
     }
     if (finished_ || waiting_event_) return;
     waiting_event_ = true;
@@ -258,8 +236,6 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     poll_timer_.async_wait([self = shared_from_this()](qmp::error_code ec) {
       if (ec || self->finished_) return;
       self->session_.async_execute("query-block-jobs", "", [self](qmp::error_code qec, qmp::Reply r) {
-        if (self->finished_) return;
-        self->drain_events_before(r.seq());
         if (self->finished_) return;
         if (!qec) self->execute(self->machine_->on_poll(r.value(), r.seq(), r.message.time()));
         self->schedule_poll();
@@ -295,8 +271,6 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   StartCommand start_command_;
   std::optional<JobStateMachine> machine_;
   qmp::Subscription sub_;
-  std::deque<qmp::Message> held_;  // events read after a reply that was handed over first
-  bool gap_pending_ = false;
   bool waiting_event_ = false;
   bool finished_ = false;
   bool abort_requested_ = false;

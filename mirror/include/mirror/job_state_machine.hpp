@@ -15,8 +15,10 @@
 //     auto-finalize/auto-dismiss off, qmpc finalizes in pending and dismisses in concluded.
 //   - Errors are counted, never stored: an ignore flood of thousands of BLOCK_JOB_ERROR costs no memory.
 //
-// Events must be fed in wire order, and before the reply that followed them (the runner drains its event
-// subscription up to a reply's sequence number before handing the reply over).
+// Events must be fed in wire order. A reply may be handed over before events that preceded it on the wire (they
+// sit in the event subscription): that is an order QEMU produces itself (a reply among the job's events), and a
+// query reply older than an event already fed, or an event older than a query reply, is recognised by its
+// sequence number so that neither moves the status back.
 #pragma once
 
 #include "mirror/job_actions.hpp"
