@@ -242,6 +242,28 @@ TEST(LibvirtImport, TwoMonitorsOnOneThreadAreKeptApartAndSecretsRedacted) {
   EXPECT_NE(monitors[1].transcript.entries[3].json.find("<redacted>"), std::string::npos);
 }
 
+TEST(LibvirtImport, AMonitorAddressUsedAgainGivesOneTranscriptPerConnection) {
+  const auto parts = import("monitor-reused.log");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].monitor, "0x7f5500003330");
+  EXPECT_EQ(parts[1].monitor, "0x7f5500003330");
+  EXPECT_EQ(parts[0].connection, 1u);
+  EXPECT_EQ(parts[1].connection, 2u);
+  std::vector<std::string> first, second;
+  for (const auto& e : parts[0].transcript.entries) first.push_back(name_of(e));
+  for (const auto& e : parts[1].transcript.entries) second.push_back(name_of(e));
+  // The first connection died in the middle of the reply to query-status.
+  EXPECT_EQ(first, (std::vector<std::string>{"greeting", "qmp_capabilities", R"(reply:"libvirt-1")", "query-status"}));
+  EXPECT_EQ(second, (std::vector<std::string>{"greeting", "qmp_capabilities", R"(reply:"libvirt-1")"}));
+  EXPECT_EQ(parts[0].transcript.header.qemu_version, "2.12.0");
+  EXPECT_EQ(parts[1].transcript.header.qemu_version, "7.2.22");
+  EXPECT_EQ(since_epoch(*parts[1].transcript.header.started), 1551434405000000us);
+  EXPECT_EQ(parts[1].transcript.entries.front().seq, 1u);
+  EXPECT_EQ(parts[1].transcript.entries.back().time, 2000us);
+  ASSERT_EQ(parts[1].warnings.size(), 1u);
+  EXPECT_NE(parts[1].warnings[0].find("cut short by a new connection"), std::string::npos) << parts[1].warnings[0];
+}
+
 TEST(LibvirtImport, GreetingComesFromTheLineEntryInNewerLogs) {
   const auto monitors = import("libvirt9-greeting.log");
   ASSERT_EQ(monitors.size(), 1u);

@@ -101,6 +101,11 @@ class Machine {
   // Sends a signal (e.g. SIGKILL to simulate a crash). No effect once the child was reaped.
   void kill(int signal);
 
+  // Lets the child outlive this object (e.g. `qmpc launch --detach`): closes qmpc's ends of its monitor and stderr,
+  // keeps its socket directory, and neither signals nor reaps it. pid() and socket_path() stay readable; the
+  // Machine is inert afterwards.
+  void release();
+
   Session& session();  // valid after async_start with hold_session
   pid_t pid() const noexcept;
   bool running() const noexcept;

@@ -262,7 +262,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-s,--socket", g.socket, "QMP monitor address: PATH, unix:PATH or tcp:HOST:PORT [env: QMPC_SOCKET]")
       ->type_name("ADDR");
   app.add_option("--connect-timeout", g.connect_timeout_s,
-                 "Keep retrying a missing or refused socket this long, in seconds")
+                 "Keep retrying a missing or refused socket this long, in seconds (and wait as long, at least 1 s, for "
+                 "QEMU's greeting)")
       ->type_name("SEC")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -38,8 +38,37 @@ void attribute_process_lines(std::vector<LibvirtRecord>& records) {
 
 bool is_greeting(std::string_view text) { return text.find("\"QMP\"") != std::string_view::npos; }
 
-// Builds the transcript of one monitor from its records (in log order).
-ImportedMonitor import_monitor(const std::string& monitor, const std::vector<const LibvirtRecord*>& records,
+std::string qemu_version_of(const qmp::TranscriptEntry& e) {
+  auto msg = e.to_message();
+  if (!msg || msg->kind() != qmp::MessageKind::greeting) return {};
+  const qmp::json::Value* v = qmp::json::find(msg->json()["QMP"], "version");
+  const qmp::json::Value* q = v ? qmp::json::find(*v, "qemu") : nullptr;
+  if (!q) return {};
+  return std::to_string(qmp::json::get_int(*q, "major").value_or(0)) + "." +
+         std::to_string(qmp::json::get_int(*q, "minor").value_or(0)) + "." +
+         std::to_string(qmp::json::get_int(*q, "micro").value_or(0));
+}
+
+void fill_transcript(qmp::Transcript& t, std::vector<RawMessage>& messages, const std::string& monitor,
+                     const LibvirtImportOptions& options) {
+  t.header.source = std::string(qmp::kSourceLibvirtLog);
+  t.header.monitor = monitor;
+  t.header.origin = options.origin;
+  if (!messages.empty()) t.header.started = messages.front().time;
+  std::uint64_t seq = 0;
+  for (RawMessage& m : messages) {
+    qmp::TranscriptEntry e;
+    e.seq = ++seq;
+    e.direction = m.direction;
+    e.time = std::chrono::duration_cast<std::chrono::microseconds>(m.time - *t.header.started);
+    e.json = qmp::may_hold_secret(m.text) ? qmp::redact(m.text) : std::move(m.text);
+    if (t.header.qemu_version.empty() && is_greeting(e.json)) t.header.qemu_version = qemu_version_of(e);
+    t.entries.push_back(std::move(e));
+  }
+}
+
+// Builds the transcripts of one monitor (one per connection) from its records (in log order).
+std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const std::vector<const LibvirtRecord*>& records,
                                const LibvirtImportOptions& options) {
   ImportedMonitor im;
   im.monitor = monitor;
@@ -118,6 +147,12 @@ ImportedMonitor import_monitor(const std::string& monitor, const std::vector<con
         std::string_view buf = r.payload;
         const std::string& carried = reads.partial();
         if (reads.in_object() && buf.substr(0, carried.size()) == carried) reads.reset();
+        // A greeting while a message was incomplete: that connection died mid-message; a new one starts.
+        if (reads.in_object() && buf.substr(0, 7) == "{\"QMP\":") {
+          im.warnings.push_back("monitor " + monitor + ": a message from QEMU was cut short by a new connection: '" +
+                                reads.partial().substr(0, 60) + "'");
+          reads.reset();
+        }
         reads.feed(buf, objects);
         take(r, qmp::Direction::from_qemu);
         break;
@@ -142,32 +177,28 @@ ImportedMonitor import_monitor(const std::string& monitor, const std::vector<con
                           " logged bytes were not JSON and were skipped");
   }
 
-  qmp::Transcript& t = im.transcript;
-  t.header.source = std::string(qmp::kSourceLibvirtLog);
-  t.header.monitor = monitor;
-  t.header.origin = options.origin;
-  if (!messages.empty()) t.header.started = messages.front().time;
-  std::uint64_t seq = 0;
+  // A greeting after other messages is a new connection on a reused monitor address (a VM restarted, a
+  // reconnect): each connection gets a transcript of its own.
+  std::vector<ImportedMonitor> out;
+  std::vector<std::vector<RawMessage>> connections(1);
   for (RawMessage& m : messages) {
-    qmp::TranscriptEntry e;
-    e.seq = ++seq;
-    e.direction = m.direction;
-    e.time = std::chrono::duration_cast<std::chrono::microseconds>(m.time - *t.header.started);
-    e.json = qmp::may_hold_secret(m.text) ? qmp::redact(m.text) : std::move(m.text);
-    if (t.header.qemu_version.empty() && is_greeting(e.json)) {
-      if (auto msg = e.to_message(); msg && msg->kind() == qmp::MessageKind::greeting) {
-        const qmp::json::Value* v = qmp::json::find(msg->json()["QMP"], "version");
-        const qmp::json::Value* q = v ? qmp::json::find(*v, "qemu") : nullptr;
-        if (q) {
-          t.header.qemu_version = std::to_string(qmp::json::get_int(*q, "major").value_or(0)) + "." +
-                                  std::to_string(qmp::json::get_int(*q, "minor").value_or(0)) + "." +
-                                  std::to_string(qmp::json::get_int(*q, "micro").value_or(0));
-        }
-      }
+    if (m.direction == qmp::Direction::from_qemu && is_greeting(m.text) && !connections.back().empty()) {
+      connections.emplace_back();
     }
-    t.entries.push_back(std::move(e));
+    connections.back().push_back(std::move(m));
   }
-  return im;
+  for (std::size_t c = 0; c < connections.size(); ++c) {
+    ImportedMonitor part;
+    part.monitor = im.monitor;
+    part.connection = c + 1;
+    part.lines = im.lines;
+    part.to_qemu_source = im.to_qemu_source;
+    part.from_qemu_source = im.from_qemu_source;
+    if (c + 1 == connections.size()) part.warnings = im.warnings;
+    fill_transcript(part.transcript, connections[c], monitor, options);
+    out.push_back(std::move(part));
+  }
+  return out;
 }
 
 }  // namespace
@@ -202,7 +233,7 @@ std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view 
   std::vector<ImportedMonitor> out;
   for (const std::string& m : order) {
     if (!options.monitor.empty() && m != options.monitor) continue;
-    out.push_back(import_monitor(m, by_monitor[m], options));
+    for (ImportedMonitor& part : import_monitor(m, by_monitor[m], options)) out.push_back(std::move(part));
   }
   return out;
 }

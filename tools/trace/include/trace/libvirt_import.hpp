@@ -31,6 +31,9 @@ struct LibvirtImportOptions {
 
 struct ImportedMonitor {
   std::string monitor;
+  // 1, 2, ...: the connection on this monitor address. A greeting after other messages starts a new one (a VM
+  // restarted whose monitor got the same address, a reconnect); each connection is a transcript of its own.
+  std::size_t connection = 1;
   qmp::Transcript transcript;
   // Entries of each LibvirtLineKind seen for this monitor (index: the kind's value; process_line by thread).
   std::array<std::size_t, 7> lines{};
@@ -41,6 +44,7 @@ struct ImportedMonitor {
   std::size_t count(LibvirtLineKind k) const noexcept { return lines[static_cast<std::size_t>(k)]; }
 };
 
+// Transcripts in order of the monitors' first appearance, then of connection.
 // Fails (transcript_errc::bad_log) when the log holds no QMP traffic, or not for the selected monitor.
 std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view log_text,
                                                                const LibvirtImportOptions& options,

@@ -1,0 +1,149 @@
+// qmpc events against a real QEMU with two monitors: qmpc listens on one, the test drives QEMU through the other.
+#include "cli_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <thread>
+
+namespace {
+
+using namespace qmpc_cli_test;
+
+#define REQUIRE_QEMU() \
+  if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available"
+
+// Runs a command on monitor 1 of `qemu`.
+void exec(const Qemu& qemu, std::vector<std::string> words) {
+  std::vector<std::string> args{"-s", qemu.socket(1), "exec"};
+  args.insert(args.end(), words.begin(), words.end());
+  auto o = run_qmpc(args);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+}
+
+// Starts `qmpc events` on monitor 0 and makes sure it is connected before returning: it waits for a marker event
+// (STOP, caused through monitor 1) and checks it is the first line.
+std::unique_ptr<Child> start_events(const Qemu& qemu, std::vector<std::string> options) {
+  std::vector<std::string> argv{qmpc_binary(), "-s", qemu.socket(0), "events"};
+  argv.insert(argv.end(), options.begin(), options.end());
+  return std::make_unique<Child>(argv);
+}
+
+std::string event_name(const std::string& line) {
+  const auto key = line.find(R"("event":")");
+  if (key == std::string::npos) return {};
+  const auto start = key + 9;
+  return line.substr(start, line.find('"', start) - start);
+}
+
+// Waits until the events client holds monitor 0: QEMU greets a second client only after the first leaves, so a
+// probe that cannot connect within its timeout proves it.
+void wait_until_connected(const Qemu& qemu) {
+  for (int i = 0; i < 100; ++i) {
+    auto probe = run_qmpc({"--connect-timeout", "0.2", "-s", qemu.socket(0), "exec", "query-status"}, 10000ms);
+    if (probe.exit_code != 0) return;
+    std::this_thread::sleep_for(20ms);
+  }
+  ADD_FAILURE() << "qmpc events never connected";
+}
+
+TEST(CliEvents, PrintsWholeEventsInWireOrderAndStopsAfterCount) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--count", "3"});
+  wait_until_connected(qemu);
+  exec(qemu, {"stop"});
+  exec(qemu, {"cont"});
+  exec(qemu, {"stop"});
+  auto o = events->wait(20000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  std::vector<std::string> lines;
+  for (std::size_t p = 0, nl; (nl = o.out.find('\n', p)) != std::string::npos; p = nl + 1)
+    lines.push_back(o.out.substr(p, nl - p));
+  ASSERT_EQ(lines.size(), 3u) << o.out;
+  EXPECT_EQ(event_name(lines[0]), "STOP");
+  EXPECT_EQ(event_name(lines[1]), "RESUME");
+  EXPECT_EQ(event_name(lines[2]), "STOP");
+  for (const auto& l : lines) {
+    EXPECT_EQ(l.rfind(R"({"timestamp":{"seconds":)", 0), 0u) << l;  // the whole message, compact
+    EXPECT_EQ(l.find(' '), std::string::npos) << l;
+  }
+}
+
+TEST(CliEvents, NameFilterAndFor) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--name", "RESUME", "--for", "3"});
+  wait_until_connected(qemu);
+  exec(qemu, {"stop"});
+  exec(qemu, {"cont"});
+  exec(qemu, {"stop"});
+  auto o = events->wait(20000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(std::count(o.out.begin(), o.out.end(), '\n'), 1) << o.out;
+  EXPECT_EQ(event_name(o.out), "RESUME");
+}
+
+TEST(CliEvents, ForWithoutEventsEndsQuietly) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  auto o = run_qmpc({"-s", qemu.socket(), "events", "--for", "0.3"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "");
+  EXPECT_GE(o.elapsed, 300ms);
+}
+
+TEST(CliEvents, ShutdownThenEndOfConnectionExitsZero) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {});
+  wait_until_connected(qemu);
+  auto quit = run_qmpc({"-s", qemu.socket(1), "exec", "quit"});
+  EXPECT_TRUE(quit.exit_code == 0 || quit.exit_code == 3) << quit.err;  // QEMU may close before the reply
+  auto o = events->wait(20000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(event_name(o.out), "SHUTDOWN") << o.out;
+  EXPECT_NE(o.out.find("host-qmp-quit"), std::string::npos) << o.out;
+}
+
+TEST(CliEvents, ShutdownEndsEvenWhenFilteredOut) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--name", "BLOCK_JOB_READY"});
+  wait_until_connected(qemu);
+  run_qmpc({"-s", qemu.socket(1), "exec", "quit"});
+  auto o = events->wait(20000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "");
+}
+
+TEST(CliEvents, LostConnectionExitsThree) {
+  REQUIRE_QEMU();
+  Qemu qemu(1);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {});
+  // Connected once a second client cannot get in; QEMU has one monitor here, so probe it and give up quickly.
+  wait_until_connected(qemu);
+  qemu.kill(SIGKILL);
+  auto o = events->wait(20000ms);
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("qmpc: waiting for events: connection to unix:" + qemu.socket(0) + " lost"), std::string::npos)
+      << o.err;
+}
+
+TEST(CliEvents, SigtermExits130) {
+  REQUIRE_QEMU();
+  Qemu qemu(1);
+  auto events = start_events(qemu, {});
+  wait_until_connected(qemu);
+  events->signal(SIGTERM);
+  auto o = events->wait(10000ms);
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+}
+
+}  // namespace

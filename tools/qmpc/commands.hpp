@@ -1,0 +1,14 @@
+// One coroutine per qmpc command; each returns its exit code (see cli/exit_code.hpp).
+#pragma once
+
+#include "runtime.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace qmpc {
+
+boost::asio::awaitable<int> run_exec(const Runtime& rt);
+boost::asio::awaitable<int> run_events(const Runtime& rt);
+boost::asio::awaitable<int> run_launch(const Runtime& rt);
+
+}  // namespace qmpc

@@ -1,0 +1,23 @@
+// qmpc exec COMMAND [KEY=VALUE ... | JSON-OBJECT]: one command, its "return" value as JSON on stdout.
+#include "commands.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace qmpc {
+
+namespace asio = boost::asio;
+
+asio::awaitable<int> run_exec(const Runtime& rt) {
+  const auto& opt = rt.line.exec;
+  qmp::Session session(co_await asio::this_coro::executor, rt.session_options());
+  if (int rc = co_await connect_session(session, rt)) co_return rc;
+  auto [ec, reply] =
+      co_await session.async_execute(opt.command, opt.arguments_json, asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return report_error(ec, reply.diagnostics, opt.command);
+  print_line(opt.pretty ? qmp::json::to_pretty_string(reply.value()) : qmp::json::to_string(reply.value()));
+  co_return 0;
+}
+
+}  // namespace qmpc

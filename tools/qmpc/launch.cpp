@@ -1,0 +1,82 @@
+// qmpc launch [--qemu BIN] [--socket PATH] [--detach] -- QEMU-ARGS...
+//
+// Starts a bare QEMU with a QMP monitor on a UNIX socket (left free for other clients), waits for its greeting,
+// prints {"pid": N, "socket": PATH}, then either returns at once leaving QEMU running (--detach), or stays until
+// QEMU exits, forwarding its stderr and passing SIGINT/SIGTERM on, and exits with QEMU's exit code.
+#include "commands.hpp"
+
+#include "qmp/machine.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <functional>
+
+namespace qmpc {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+asio::awaitable<int> run_launch(const Runtime& rt) {
+  const auto& opt = rt.line.launch;
+  auto forward_stderr = std::make_shared<bool>(false);  // only once up: before, QEMU's stderr goes in the error
+
+  qmp::MachineOptions mo;
+  mo.binary = opt.qemu;
+  mo.args = opt.qemu_args;
+  mo.bare = true;
+  mo.monitor = qmp::MachineOptions::Monitor::unix_socket;
+  mo.socket_path = opt.socket;
+  mo.hold_session = false;
+  mo.session = rt.session_options();
+  mo.on_stderr = [forward_stderr](std::string_view chunk) {
+    if (!*forward_stderr) return;
+    std::fwrite(chunk.data(), 1, chunk.size(), stderr);
+    std::fflush(stderr);
+  };
+  qmp::Machine machine(co_await asio::this_coro::executor, std::move(mo));
+
+  auto [ec] = co_await machine.async_start(asio::as_tuple(asio::use_awaitable));
+  if (ec) {
+    const std::string hint = qmp::kind_of(ec) == qmp::error_kind::process
+                                 ? "check the QEMU binary (--qemu) and its arguments"
+                                 : std::string();
+    co_return report_error(ec, machine.diagnostics(), "starting " + opt.qemu, hint);
+  }
+  print_line(qmp::json::Object()
+                 .add("pid", static_cast<std::int64_t>(machine.pid()))
+                 .add("socket", machine.socket_path())
+                 .str());
+  if (opt.detach) {
+    machine.release();
+    co_return 0;
+  }
+
+  *forward_stderr = true;
+  // SIGINT and SIGTERM go on to QEMU, which then quits; its exit status becomes ours.
+  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
+  std::function<void()> pass_signals_on;
+  pass_signals_on = [&signals, &machine, &pass_signals_on] {
+    signals.async_wait([&signals, &machine, &pass_signals_on](const boost::system::error_code& e, int sig) {
+      if (e) return;  // cancelled: the wait below is over
+      machine.kill(sig);
+      pass_signals_on();
+    });
+  };
+  pass_signals_on();
+  for (;;) {
+    auto [wec, status] = co_await machine.async_wait_exit(qmp::Clock::duration(24h), asio::as_tuple(asio::use_awaitable));
+    if (wec == qmp::errc::timeout) continue;
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    if (wec) co_return report_error(wec, machine.diagnostics(), "waiting for QEMU to exit");
+    if (status.exited) co_return status.code;
+    co_return 128 + status.signal;
+  }
+}
+
+}  // namespace qmpc

@@ -1,0 +1,62 @@
+// qmpc: the command line. Parses (cli/), then runs one command (exec.cpp, events.cpp, ...).
+// Exceptions stop here: anything thrown below is reported as an internal error (exit 1).
+#include "cli/command_line.hpp"
+#include "cli/error_line.hpp"
+#include "commands.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+namespace {
+
+int run(const qmpc::cli::CommandLine& line) {
+  using qmpc::cli::Command;
+  qmpc::Runtime rt{line, qmpc::make_stderr_logger(line.global.log_level), nullptr};
+  if (!line.global.trace_file.empty()) {
+    qmp::error_code ec;
+    qmp::Diagnostics diag;
+    qmp::TranscriptHeader header;
+    header.origin = line.global.socket;
+    rt.transcript = qmp::TranscriptWriter::create(line.global.trace_file, ec, diag, header);
+    if (!rt.transcript)
+      return qmpc::report_error(ec, diag, "cannot create the transcript " + line.global.trace_file,
+                                "check the path given to --trace");
+  }
+  boost::asio::io_context ioc;
+  int rc = 1;
+  switch (line.command) {
+    case Command::exec: rc = qmpc::run_task(ioc, [&] { return qmpc::run_exec(rt); }, true); break;
+    case Command::events: rc = qmpc::run_task(ioc, [&] { return qmpc::run_events(rt); }, true); break;
+    case Command::launch: rc = qmpc::run_task(ioc, [&] { return qmpc::run_launch(rt); }, false); break;
+    default:
+      std::fprintf(stderr, "qmpc %s: not available in this build\n", qmpc::cli::to_string(line.command));
+      rc = 1;
+  }
+  if (rt.transcript) {
+    if (auto ec = rt.transcript->close())
+      std::fprintf(stderr, "qmpc: writing the transcript %s failed: %s\n", line.global.trace_file.c_str(),
+                   rt.transcript->error_text().c_str());
+  }
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = qmpc::cli::parse_command_line(args, std::getenv("QMPC_SOCKET"));
+  if (!parsed.line) {
+    std::fputs(parsed.out.c_str(), stdout);
+    std::fputs(parsed.err.c_str(), stderr);
+    return parsed.exit_code;
+  }
+  try {
+    return run(*parsed.line);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qmpc: internal error: %s\n", e.what());
+    return 1;
+  }
+}

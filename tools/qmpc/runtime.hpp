@@ -1,0 +1,49 @@
+// What every qmpc command shares at run time: the parsed command line, the logger, the transcript, and the
+// conventions for printing results and errors.
+#pragma once
+
+#include "cli/exit_code.hpp"
+#include "cli/options.hpp"
+
+#include "qmp/session.hpp"
+#include "qmp/transcript_writer.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <spdlog/logger.h>
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace qmpc {
+
+struct Runtime {
+  const cli::CommandLine& line;
+  std::shared_ptr<spdlog::logger> logger;          // stderr, at --log-level
+  std::shared_ptr<qmp::TranscriptWriter> transcript;  // with --trace
+
+  // Session options from the global options: deadlines, logger, transcript.
+  qmp::SessionOptions session_options() const;
+};
+
+// A logger on stderr at `level` (trace|debug|info|warn|error|off).
+std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level);
+
+// Writes one line (a '\n' is appended) to stdout and flushes it.
+void print_line(std::string_view text);
+
+// Prints the error line for `ec` on stderr and returns the exit code that goes with it.
+int report_error(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::string_view doing = {},
+                 std::string_view hint = {});
+
+// Connects `session` to the global --socket address; prints the error and returns its exit code on failure, 0 on
+// success.
+boost::asio::awaitable<int> connect_session(qmp::Session& session, const Runtime& rt);
+
+// Runs `task` on `ioc` to completion and returns its exit code. With `interruptible`, SIGINT or SIGTERM cancel it
+// and the result is 130.
+int run_task(boost::asio::io_context& ioc, std::function<boost::asio::awaitable<int>()> task, bool interruptible);
+
+}  // namespace qmpc
