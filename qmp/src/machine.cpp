@@ -22,6 +22,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <spdlog/logger.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -60,6 +62,15 @@ std::string ms_text(Clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
 }
 
+std::string joined(const std::vector<std::string>& argv) {
+  std::string s;
+  for (const auto& a : argv) {
+    if (!s.empty()) s += ' ';
+    s += a;
+  }
+  return s;
+}
+
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -92,7 +103,10 @@ class MachineCore {
   static asio::awaitable<std::pair<error_code, ExitStatus>> wait_exit(Ptr self, Clock::duration timeout);
 
   void send_signal(int sig) {
-    if (pid_ > 0 && !exit_ && pidfd_.is_open()) send_signal_to_pidfd(pidfd_.native_handle(), sig);
+    if (pid_ > 0 && !exit_ && pidfd_.is_open()) {
+      if (log_) log_->debug("qemu pid {}: sending SIG{}", pid_, ::sigabbrev_np(sig) ? ::sigabbrev_np(sig) : "?");
+      send_signal_to_pidfd(pidfd_.native_handle(), sig);
+    }
   }
 
   // Kills and reaps a child still running, releases every descriptor and the private directory. Idempotent.
@@ -132,7 +146,10 @@ class MachineCore {
     for (auto* t : waiters_) t->cancel();
   }
 
+  const std::shared_ptr<spdlog::logger> log_ = options_.session.logger;  // may be null: then nothing is logged
+
   error_code fail(errc e, std::string desc) {
+    if (log_) log_->debug("qemu: {}", desc);
     diag_ = Diagnostics{};
     diag_.desc = std::move(desc);
     return e;
@@ -201,6 +218,7 @@ error_code MachineCore::spawn() {
   if (r.pid < 0) return fail(errc::spawn_failed, r.what + ": " + std::strerror(r.error));
 
   pid_ = r.pid;
+  if (log_) log_->debug("qemu pid {} started: {}", pid_, joined(argv_));
   pidfd_.assign(r.pidfd.release());
   stderr_.assign(err_read.release());
   return {};
@@ -212,6 +230,7 @@ void MachineCore::watch_exit(const Ptr& self) {
     ExitStatus st;
     if (!try_reap(self->pid_, st)) return self->watch_exit(self);
     self->exit_ = st;
+    if (self->log_) self->log_->debug("qemu pid {} ended: {}", self->pid_, st.describe());
     error_code ignored;
     self->pidfd_.close(ignored);
     // Whatever the child wrote is in the pipe now: take it before anyone reads stderr_text_.
@@ -460,16 +479,6 @@ void Machine::start_wait_exit(asio::any_completion_handler<ExitSignature> h, Clo
 }
 
 void Machine::kill(int signal) { core_->send_signal(signal); }
-
-void Machine::release() {
-  // terminate() then finds no child to kill and no directory to remove.
-  const pid_t pid = core_->pid_;
-  core_->pid_ = -1;
-  core_->private_dir_.clear();
-  core_->terminate();
-  core_->pid_ = pid;
-  core_->exit_.reset();
-}
 Session& Machine::session() { return core_->session_; }
 pid_t Machine::pid() const noexcept { return core_->pid_; }
 bool Machine::running() const noexcept { return core_->pid_ > 0 && !core_->exit_; }

@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace {
 
@@ -277,6 +281,25 @@ TEST_F(MachineTest, SigkillIsReportedAsSignal9) {
     auto [cec] = co_await m.session().async_wait_closed(10s, tok);
     EXPECT_FALSE(cec) << cec.message();
   });
+}
+
+TEST_F(MachineTest, LogsStartSignalsAndExitToTheSessionLogger) {
+  std::ostringstream out;
+  auto logger = std::make_shared<spdlog::logger>("machine-test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  logger->set_level(spdlog::level::debug);
+  auto o = bare_qemu();
+  o.session.logger = logger;
+  qmp::Machine m(ioc.get_executor(), o);
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto [ec] = co_await m.async_start(tok);
+    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    m.kill(SIGKILL);
+    co_await m.async_wait_exit(10s, tok);
+  });
+  const std::string pid = "qemu pid " + std::to_string(m.pid());
+  EXPECT_NE(out.str().find(pid + " started: " + m.argv().at(0) + " -M none"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find(pid + ": sending SIGKILL"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find(pid + " ended: killed by SIGKILL"), std::string::npos) << out.str();
 }
 
 TEST_F(MachineTest, DestructorKillsAndReapsARunningQemu) {
