@@ -479,6 +479,16 @@ void Machine::start_wait_exit(asio::any_completion_handler<ExitSignature> h, Clo
 }
 
 void Machine::kill(int signal) { core_->send_signal(signal); }
+
+void Machine::release() {
+  // terminate() then finds no child to kill and no directory to remove.
+  const pid_t pid = core_->pid_;
+  core_->pid_ = -1;
+  core_->private_dir_.clear();
+  core_->terminate();
+  core_->pid_ = pid;
+  core_->exit_.reset();
+}
 Session& Machine::session() { return core_->session_; }
 pid_t Machine::pid() const noexcept { return core_->pid_; }
 bool Machine::running() const noexcept { return core_->pid_ > 0 && !core_->exit_; }
