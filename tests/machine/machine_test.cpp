@@ -302,6 +302,35 @@ TEST_F(MachineTest, LogsStartSignalsAndExitToTheSessionLogger) {
   EXPECT_NE(out.str().find(pid + " ended: killed by SIGKILL"), std::string::npos) << out.str();
 }
 
+TEST_F(MachineTest, AReleasedQemuOutlivesTheMachine) {
+  auto o = bare_qemu();
+  o.monitor = qmp::MachineOptions::Monitor::unix_socket;
+  o.hold_session = false;
+  pid_t pid = -1;
+  std::string socket;
+  {
+    qmp::Machine m(ioc.get_executor(), o);
+    run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+      auto [ec] = co_await m.async_start(tok);
+      CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    });
+    m.release();
+    pid = m.pid();
+    socket = m.socket_path();
+  }
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(::kill(pid, 0), 0) << "the released QEMU did not survive its Machine";
+  run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    qmp::Session s(ioc.get_executor());
+    auto [ec] = co_await s.async_connect(socket, tok);
+    EXPECT_FALSE(ec) << ec.message() << ": " << s.failure_diagnostics().desc;
+  });
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  EXPECT_EQ(::waitpid(pid, &st, 0), pid);
+  std::filesystem::remove_all(std::filesystem::path(socket).parent_path());
+}
+
 TEST_F(MachineTest, DestructorKillsAndReapsARunningQemu) {
   pid_t pid = -1;
   {
