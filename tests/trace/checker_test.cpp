@@ -175,6 +175,18 @@ TEST(Checker, ConcludedJobNeverDismissed) {
   EXPECT_TRUE(trace::check_transcript(auto_dismissed.build()).empty());
 }
 
+TEST(Checker, AutoDismissOffLearnedFromAPoll) {
+  TranscriptBuilder b;  // the recording starts after the job was created
+  b.to(cmd("query-block-jobs", "", "q"));
+  b.from(R"({"return":[{"device":"job0","auto-dismiss":false,"auto-finalize":true,"len":4,"offset":1,"ready":false,"status":"running","type":"mirror"}],"id":"q"})");
+  b.from(jsc("aborting"));
+  b.from(jsc("concluded"));
+  const auto f = trace::check_transcript(b.build());
+  ASSERT_EQ(f.size(), 1u) << rules(f);
+  EXPECT_EQ(f[0].rule, "concluded-not-dismissed");
+  EXPECT_EQ(f[0].seq, 4u);
+}
+
 constexpr const char* kStopError =
     R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})";
 

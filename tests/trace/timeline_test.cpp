@@ -168,13 +168,26 @@ TEST(Timeline, ARefusedStartIsNotTheStartOfTheNextJob) {
   const auto add = [&](int t, const char* dir, const std::string& msg) { text += line(++seq, t, dir, msg); };
   add(0, "to-qemu", R"({"execute":"blockdev-mirror","arguments":{"device":"d0","job-id":"job0","target":"t","sync":"full"},"id":1})");
   add(10, "from-qemu", R"({"error":{"class":"GenericError","desc":"Cannot find device='d0' nor node-name='d0'"},"id":1})");
-  // A job created some other way (here inside a transaction): its start is its first sign, not the refused command.
-  add(500, "to-qemu", R"({"execute":"transaction","arguments":{"actions":[{"type":"blockdev-backup","data":{"job-id":"job0","device":"d1","target":"t","sync":"full"}}]},"id":2})");
+  // A job whose creation the recording does not show (another client): its start is its first sign, not the
+  // refused command.
   add(510, "from-qemu", jsc("created"));
   const trace::Timeline tl = trace::build_timeline(parse(text));
   ASSERT_EQ(tl.jobs.size(), 1u);
   EXPECT_EQ(tl.jobs[0].start->t, 510us);
   EXPECT_EQ(tl.jobs[0].created_by, "");
+}
+
+TEST(Timeline, JobsCreatedInATransaction) {
+  std::string text = R"({"qmp-transcript":1,"source":"qmpc","qemu":null})" "\n";
+  int seq = 0;
+  const auto add = [&](int t, const char* dir, const std::string& msg) { text += line(++seq, t, dir, msg); };
+  add(100, "to-qemu", R"({"execute":"transaction","arguments":{"actions":[{"type":"block-dirty-bitmap-add","data":{"node":"n","name":"b"}},{"type":"blockdev-backup","data":{"job-id":"bk0","device":"d1","target":"t","sync":"full"}}]},"id":2})");
+  add(110, "from-qemu", jsc("created", "bk0"));
+  const trace::Timeline tl = trace::build_timeline(parse(text));
+  ASSERT_EQ(tl.jobs.size(), 1u);
+  EXPECT_EQ(tl.jobs[0].id, "bk0");
+  EXPECT_EQ(tl.jobs[0].start->t, 100us);
+  EXPECT_EQ(tl.jobs[0].created_by, "transaction/blockdev-backup");
 }
 
 TEST(Timeline, RenderingShowsStatesAndLatencies) {

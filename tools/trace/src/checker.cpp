@@ -79,14 +79,13 @@ class Checker {
     } else {
       ++outstanding_without_id_;
     }
-    const auto c = job_command_of(m);
-    if (!c) return;
-    if (c->verb == JobVerb::create) {
-      JobFacts& j = jobs_[c->job];
+    for (const JobCommand& created : jobs_created_by(m)) {
+      JobFacts& j = jobs_[created.job];
       j = JobFacts{};
-      j.auto_dismiss = c->auto_dismiss;
-      return;
+      j.auto_dismiss = created.auto_dismiss;
     }
+    const auto c = job_command_of(m);
+    if (!c || c->verb == JobVerb::create) return;
     const auto it = jobs_.find(c->job);
     JobFacts* j = it == jobs_.end() ? nullptr : &it->second;
     const std::string status = j ? mirror::to_string(j->status) : "unknown";
@@ -196,6 +195,7 @@ class Checker {
       if (it == jobs_.end()) it = jobs_.emplace(row.job, JobFacts{}).first;
       JobFacts& j = it->second;
       if (auto s = mirror::parse_job_status(row.status)) set_status(j, *s);
+      if (row.auto_dismiss) j.auto_dismiss = *row.auto_dismiss;
       if (row.from_block_jobs && !row.ready && row.offset && row.len && *row.len > 0 && *row.offset == *row.len) {
         j.offset_equals_len_seq = at_->seq;
       } else if (row.from_block_jobs) {

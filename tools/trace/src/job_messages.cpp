@@ -85,6 +85,33 @@ std::optional<JobCommand> job_command_of(const qmp::Message& command) {
   return std::nullopt;
 }
 
+std::vector<JobCommand> jobs_created_by(const qmp::Message& command) {
+  std::vector<JobCommand> out;
+  if (auto c = job_command_of(command)) {
+    if (c->verb == JobVerb::create) out.push_back(std::move(*c));
+    return out;
+  }
+  if (command.kind() != qmp::MessageKind::command || command.command_name() != "transaction") return out;
+  const json::Value* args = json::find(command.json(), "arguments");
+  const json::Value* actions = args ? json::find(*args, "actions") : nullptr;
+  if (!actions || !actions->IsArray()) return out;
+  for (const auto& a : actions->GetArray()) {
+    const std::string type = a.IsObject() ? str(a, "type") : std::string();
+    const json::Value* data = a.IsObject() ? json::find(a, "data") : nullptr;
+    if ((type != "drive-backup" && type != "blockdev-backup") || !data || !data->IsObject()) continue;
+    JobCommand c;
+    c.verb = JobVerb::create;
+    c.command = "transaction/" + type;
+    c.job = str(*data, "job-id");
+    if (c.job.empty()) c.job = str(*data, "device");
+    if (c.job.empty()) continue;
+    c.auto_finalize = json::get_bool(*data, "auto-finalize").value_or(true);
+    c.auto_dismiss = json::get_bool(*data, "auto-dismiss").value_or(true);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::optional<JobEvent> job_event_of(const qmp::Message& event) {
   if (!event.is_event()) return std::nullopt;
   const std::string_view name = event.event_name();
@@ -121,6 +148,7 @@ std::vector<JobQueryRow> job_query_rows(const qmp::Message& reply) {
     if (json::find(v, "device")) {  // query-block-jobs
       row.job = str(v, "device");
       row.from_block_jobs = true;
+      row.auto_dismiss = json::get_bool(v, "auto-dismiss");
       row.ready = json::get_bool(v, "ready").value_or(false);
       row.offset = json::get_uint(v, "offset");
       row.len = json::get_uint(v, "len");

@@ -58,11 +58,12 @@ class TimelineBuilder {
 
   void on_command(const qmp::Message& m, const TimelinePoint& at) {
     const std::string_view name = m.command_name();
+    for (const JobCommand& c : jobs_created_by(m)) {
+      pending_creation_[c.job] = {at, c.command};
+      if (const qmp::json::Value* id = m.id()) creations_[qmp::json::to_string(*id)].push_back(c.job);
+    }
     if (auto c = job_command_of(m)) {
-      if (c->verb == JobVerb::create) {
-        pending_creation_[c->job] = {at, c->command};
-        if (const qmp::json::Value* id = m.id()) creations_[qmp::json::to_string(*id)] = c->job;
-      } else if (c->verb == JobVerb::complete) {
+      if (c->verb == JobVerb::complete) {
         if (JobTimeline* j = current(c->job); j && !j->completion_sent) {
           j->completion_sent = at;
           j->completion_command = c->command;
@@ -112,7 +113,7 @@ class TimelineBuilder {
     if (!id) return;
     const auto c = creations_.find(qmp::json::to_string(*id));
     if (c == creations_.end()) return;
-    pending_creation_.erase(c->second);
+    for (const std::string& job : c->second) pending_creation_.erase(job);
     creations_.erase(c);
   }
 
@@ -134,7 +135,7 @@ class TimelineBuilder {
   Timeline timeline_;
   std::map<std::string, std::size_t> current_;  // job id -> index of its live entry
   std::map<std::string, std::pair<TimelinePoint, std::string>> pending_creation_;  // job id -> command sent
-  std::map<std::string, std::string> creations_;  // id text of a creating command -> its job id
+  std::map<std::string, std::vector<std::string>> creations_;  // id text of a creating command -> its jobs
   std::map<std::string, std::string> queries_;  // id text of a query sent -> command name
 };
 

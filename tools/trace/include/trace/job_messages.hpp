@@ -30,6 +30,8 @@ struct JobCommand {
 
 // Nullopt when `command` is no job command (or lacks the member naming the job).
 std::optional<JobCommand> job_command_of(const qmp::Message& command);
+// The jobs a command creates: one for a creating command, one per backup action of a "transaction".
+std::vector<JobCommand> jobs_created_by(const qmp::Message& command);
 
 struct JobEvent {
   std::string job;
@@ -49,6 +51,7 @@ struct JobQueryRow {
   bool ready = false;  // query-block-jobs "ready"; query-jobs: status ready or standby
   std::optional<std::uint64_t> offset, len;  // query-block-jobs "offset"/"len", query-jobs progress
   bool from_block_jobs = false;              // a query-block-jobs row (else query-jobs)
+  std::optional<bool> auto_dismiss;          // query-block-jobs "auto-dismiss"
 };
 
 // Rows of a reply to query-block-jobs or query-jobs (any array of objects with "device" or "id").
