@@ -6,6 +6,8 @@
 
 #include <qmp/json.hpp>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -29,6 +31,18 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
 
   void start(asio::any_completion_handler<RunSignature> h) {
     handler_.emplace(std::move(h));
+    // The caller's cancellation aborts the job (it is not abandoned half-way: the run ends when the job did).
+    slot_ = asio::get_associated_cancellation_slot(*handler_);
+    if (slot_.is_connected()) {
+      slot_.assign([w = weak_from_this()](asio::cancellation_type) {
+        auto self = w.lock();
+        if (!self || self->finished_) return;
+        asio::post(self->ex_, [self] {
+          if (!self->machine_) return self->complete(asio::error::operation_aborted, "cancelled before the job started");
+          self->request(Request::abort);
+        });
+      });
+    }
     result_.job_id = opt_.job_id;
     std::string why;
     auto cmd = build_start_command(opt_, &why);
@@ -261,6 +275,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
       result_.done_ms = std::chrono::duration<double, std::milli>(Clock::now() - start_time_).count();
     }
     if (!handler_) return;
+    if (slot_.is_connected()) slot_.clear();
     asio::post(ex_, [h = std::move(*handler_), ec, r = result_]() mutable { std::move(h)(ec, std::move(r)); });
     handler_.reset();
   }
@@ -275,6 +290,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   bool finished_ = false;
   bool abort_requested_ = false;
   std::optional<asio::any_completion_handler<RunSignature>> handler_;
+  asio::cancellation_slot slot_;
   std::array<asio::steady_timer, 4> timers_;
   std::array<std::uint64_t, 4> timer_gen_{};
   asio::steady_timer poll_timer_;

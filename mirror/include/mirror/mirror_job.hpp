@@ -44,7 +44,8 @@ class MirrorJob {
   // Starts the job and completes when it ended as far as the end mode goes (pivoted, finished, cancelled, ready,
   // detached) or failed. The error code is success when the outcome is the one asked for; otherwise a
   // mirror::errc (or a qmp error when QEMU could not be asked at all), with the details in MirrorResult::error.
-  // One run per MirrorJob.
+  // One run per MirrorJob. Cancelling it (the token's cancellation slot) aborts the job; the run still completes
+  // only when the job ended, with ec success and outcome cancelled.
   template <typename Token>
   auto async_run(Token&& token) {
     return boost::asio::async_initiate<Token, RunSignature>(
