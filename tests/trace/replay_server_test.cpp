@@ -3,6 +3,7 @@
 #include "support/deadline.hpp"
 
 #include "trace/replay_server.hpp"
+#include "trace/trace_commands.hpp"
 
 #include "qmp/session.hpp"
 #include "qmp/transcript_reader.hpp"
@@ -11,7 +12,14 @@
 #include "fixture_files.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
@@ -117,6 +125,61 @@ TEST_F(ReplayServerTest, ASessionReplayingTheRecordedCommandsSeesTheRecordedTraf
       EXPECT_GE(replayed->entries[7].time - replayed->entries[6].time, 50ms);
     }
   }
+}
+
+// The `qmpc trace replay` action: it runs the io_context until its one client is gone. The client here is a plain
+// socket coroutine posted on the same io_context, with a watchdog that stops it if anything hangs.
+TEST_F(ReplayServerTest, TheReplayActionServesOneClientAndReportsTheDivergence) {
+  const std::string socket = (dir / "action.sock").string();
+  bool client_done = false;
+  asio::steady_timer watchdog(ioc, 20s);
+  watchdog.async_wait([&](boost::system::error_code ec) {
+    if (!ec) {
+      ADD_FAILURE() << "replay action hung";
+      ioc.stop();
+    }
+  });
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        asio::local::stream_protocol::socket s(ioc);
+        auto [cec] = co_await s.async_connect(socket, tuple_awaitable);
+        EXPECT_FALSE(cec) << cec.message();
+        asio::streambuf in;
+        auto [gec, gn] = co_await asio::async_read_until(s, in, '\n', tuple_awaitable);
+        EXPECT_FALSE(gec);
+        in.consume(gn);
+        const std::string caps = "{\"execute\":\"qmp_capabilities\",\"id\":1}\r\n";
+        co_await asio::async_write(s, asio::buffer(caps), tuple_awaitable);
+        auto [rec, rn] = co_await asio::async_read_until(s, in, '\n', tuple_awaitable);
+        EXPECT_FALSE(rec);
+        std::string reply(asio::buffers_begin(in.data()), asio::buffers_begin(in.data()) + static_cast<long>(rn));
+        EXPECT_EQ(reply, "{\"return\":{},\"id\":1}\r\n");
+        in.consume(rn);
+        const std::string wrong = "{\"execute\":\"quit\",\"id\":2}\r\n";
+        co_await asio::async_write(s, asio::buffer(wrong), tuple_awaitable);
+        auto [wec, wn] = co_await asio::async_read_until(s, in, '\n', tuple_awaitable);
+        EXPECT_FALSE(wec);
+        std::string error(asio::buffers_begin(in.data()), asio::buffers_begin(in.data()) + static_cast<long>(wn));
+        EXPECT_NE(error.find("expected 'blockdev-mirror' (recorded seq 4), got 'quit'"), std::string::npos) << error;
+        s.close();
+        client_done = true;
+        watchdog.cancel();
+      },
+      asio::detached);
+  std::FILE* out = std::tmpfile();
+  const int rc = trace::run_trace_action(
+      ioc, "replay", {trace_test::fixture("transcripts/mirror-pivot.qmpt"), "--listen", socket}, out, stderr);
+  EXPECT_TRUE(client_done);
+  EXPECT_EQ(rc, 1);  // diverged
+  std::rewind(out);
+  char buf[1024] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, out);
+  std::fclose(out);
+  const std::string text(buf, n);
+  EXPECT_NE(text.find("replaying "), std::string::npos) << text;
+  EXPECT_NE(text.find("replayed 1 of 3 recorded commands"), std::string::npos) << text;
+  EXPECT_NE(text.find("divergence: expected 'blockdev-mirror'"), std::string::npos) << text;
 }
 
 TEST_F(ReplayServerTest, ListeningOnABadPathFails) {

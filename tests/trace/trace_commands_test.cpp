@@ -1,0 +1,119 @@
+#include "trace/trace_commands.hpp"
+
+#include "qmp/transcript_reader.hpp"
+
+#include "fixture_files.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <unistd.h>
+
+namespace {
+
+struct ActionRun {
+  int rc = -1;
+  std::string out, err;
+};
+
+std::string slurp(std::FILE* f) {
+  std::string s;
+  std::rewind(f);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+ActionRun run(std::string_view action, std::vector<std::string> args) {
+  boost::asio::io_context ioc;
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  ActionRun r;
+  r.rc = trace::run_trace_action(ioc, action, args, out, err);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+class TraceCommands : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    old_cwd_ = std::filesystem::current_path();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("qmpc-trace-cmd-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    std::filesystem::current_path(dir_);
+  }
+  void TearDown() override {
+    std::filesystem::current_path(old_cwd_);
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path old_cwd_, dir_;
+};
+
+TEST_F(TraceCommands, ImportWritesOneTranscriptPerMonitorThenTimelineAndCheckReadThem) {
+  const ActionRun imp = run("import-libvirt", {trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log")});
+  ASSERT_EQ(imp.rc, 0) << imp.err;
+  const std::string first = "libvirt-9.0-blockcopy-debug-0x7fa1f0006740.qmpt";
+  const std::string second = "libvirt-9.0-blockcopy-debug-0x7fa1f0006b90.qmpt";
+  EXPECT_NE(imp.out.find(first + ": monitor 0x7fa1f0006740, connection 1, 51 messages (to QEMU from "
+                                 "QEMU_MONITOR_IO_WRITE, from QEMU from QEMU_MONITOR_RECV_REPLY)"),
+            std::string::npos)
+      << imp.out;
+  ASSERT_TRUE(std::filesystem::exists(dir_ / first));
+  ASSERT_TRUE(std::filesystem::exists(dir_ / second));
+
+  const ActionRun tl = run("timeline", {first});
+  EXPECT_EQ(tl.rc, 0) << tl.err;
+  EXPECT_NE(tl.out.find("ready -> job-complete sent: 372.000 ms"), std::string::npos) << tl.out;
+
+  const ActionRun ck = run("check", {second});
+  EXPECT_EQ(ck.rc, 0) << ck.out;
+  EXPECT_EQ(ck.out, "0 error(s), 0 warning(s)\n");
+}
+
+TEST_F(TraceCommands, ImportToOneFileNeedsOneTranscript) {
+  const std::string log = trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log");
+  const ActionRun two = run("import-libvirt", {log, "-o", "x.qmpt"});
+  EXPECT_EQ(two.rc, 2);
+  EXPECT_NE(two.err.find("--monitor"), std::string::npos) << two.err;
+  const ActionRun one = run("import-libvirt", {log, "--monitor", "0x7fa1f0006b90", "-o", "x.qmpt"});
+  EXPECT_EQ(one.rc, 0) << one.err;
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto t = qmp::read_transcript_file((dir_ / "x.qmpt").string(), ec, diag);
+  ASSERT_TRUE(t) << diag.desc;
+  EXPECT_EQ(t->header.monitor, "0x7fa1f0006b90");
+}
+
+TEST_F(TraceCommands, CheckFailsOnErrorsAndReportsThem) {
+  {
+    std::FILE* f = std::fopen("bad.qmpt", "w");
+    std::fputs(R"({"qmp-transcript":1,"source":"qmpc","qemu":null})" "\n"
+               R"({"seq":1,"t_us":0,"dir":"from-qemu","msg":{"event":"JOB_STATUS_CHANGE","data":{"status":"running","id":"job0"}}})" "\n"
+               R"({"seq":2,"t_us":10,"dir":"to-qemu","msg":{"execute":"job-complete","arguments":{"id":"job0"},"id":1}})" "\n",
+               f);
+    std::fclose(f);
+  }
+  const ActionRun ck = run("check", {"bad.qmpt"});
+  EXPECT_EQ(ck.rc, 1);
+  EXPECT_NE(ck.out.find("completion-not-ready"), std::string::npos) << ck.out;
+}
+
+TEST_F(TraceCommands, BadArgumentsAndFiles) {
+  EXPECT_EQ(run("frobnicate", {}).rc, 2);
+  EXPECT_EQ(run("timeline", {}).rc, 2);
+  EXPECT_EQ(run("check", {"a", "b"}).rc, 2);
+  EXPECT_EQ(run("import-libvirt", {"x.log", "--bogus"}).rc, 2);
+  EXPECT_EQ(run("replay", {"x.qmpt"}).rc, 2);  // no --listen
+  const ActionRun missing = run("timeline", {"missing.qmpt"});
+  EXPECT_EQ(missing.rc, 1);
+  EXPECT_NE(missing.err.find("missing.qmpt"), std::string::npos) << missing.err;
+  const ActionRun no_log = run("import-libvirt", {"missing.log"});
+  EXPECT_EQ(no_log.rc, 1);
+}
+
+}  // namespace

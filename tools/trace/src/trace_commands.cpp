@@ -1,0 +1,193 @@
+#include "trace/trace_commands.hpp"
+
+#include "qmp/transcript_reader.hpp"
+#include "qmp/transcript_writer.hpp"
+#include "trace/checker.hpp"
+#include "trace/libvirt_import.hpp"
+#include "trace/replay_server.hpp"
+#include "trace/timeline.hpp"
+
+#include <optional>
+
+namespace trace {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+struct Args {
+  std::vector<std::string> positional;
+  std::vector<std::pair<std::string, std::string>> options;  // name -> value ("" for flags)
+  std::string error;
+};
+
+// Splits `args` into positionals and the options named in `with_value` / `flags`.
+Args parse(const std::vector<std::string>& args, std::initializer_list<std::string_view> with_value,
+           std::initializer_list<std::string_view> flags) {
+  Args a;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& s = args[i];
+    if (s.size() > 1 && s[0] == '-') {
+      bool known = false;
+      for (const auto name : with_value) {
+        if (s != name) continue;
+        known = true;
+        if (i + 1 >= args.size()) {
+          a.error = s + " needs a value";
+          return a;
+        }
+        a.options.emplace_back(s, args[++i]);
+      }
+      for (const auto name : flags) {
+        if (s != name) continue;
+        known = true;
+        a.options.emplace_back(s, "");
+      }
+      if (!known) {
+        a.error = "unknown option " + s;
+        return a;
+      }
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  return a;
+}
+
+std::optional<std::string> option(const Args& a, std::string_view name, std::string_view alias = {}) {
+  for (const auto& [n, v] : a.options) {
+    if (n == name || (!alias.empty() && n == alias)) return v;
+  }
+  return std::nullopt;
+}
+
+int usage(std::FILE* err, const std::string& what) {
+  std::fprintf(err, "qmpc trace: %s\nusage:\n%s", what.c_str(), trace_actions_usage().c_str());
+  return kUsage;
+}
+
+std::optional<qmp::Transcript> load(const std::string& path, std::FILE* err) {
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto t = qmp::read_transcript_file(path, ec, diag);
+  if (!t) std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+  return t;
+}
+
+std::string stem_of(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  if (const auto dot = name.rfind('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+  return name;
+}
+
+int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
+  if (a.positional.size() != 1) return usage(err, "import-libvirt takes one LOG file");
+  const std::string& log = a.positional[0];
+  LibvirtImportOptions o;
+  o.monitor = option(a, "--monitor").value_or("");
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto imported = import_libvirt_log_file(log, o, ec, diag);
+  if (!imported) {
+    std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+    return kFailed;
+  }
+  const auto output = option(a, "-o", "--output");
+  if (output && imported->size() != 1) {
+    std::fprintf(err,
+                 "qmpc trace: the log holds %zu transcripts; -o takes only one (select a monitor with --monitor)\n",
+                 imported->size());
+    return kUsage;
+  }
+  int rc = kOk;
+  for (const ImportedMonitor& m : *imported) {
+    for (const std::string& w : m.warnings) std::fprintf(err, "qmpc trace: warning: %s\n", w.c_str());
+    std::string file = output.value_or(stem_of(log) + "-" + m.monitor +
+                                       (m.connection > 1 ? "-" + std::to_string(m.connection) : "") + ".qmpt");
+    if (!qmp::write_transcript_file(file, m.transcript, ec, diag)) {
+      std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+      rc = kFailed;
+      continue;
+    }
+    std::fprintf(out, "%s: monitor %s, connection %zu, %zu messages (to QEMU from %s, from QEMU from %s)\n",
+                 file.c_str(), m.monitor.c_str(), m.connection, m.transcript.entries.size(),
+                 to_string(m.to_qemu_source), to_string(m.from_qemu_source));
+  }
+  return rc;
+}
+
+int timeline(const Args& a, std::FILE* out, std::FILE* err) {
+  if (a.positional.size() != 1) return usage(err, "timeline takes one transcript FILE");
+  auto t = load(a.positional[0], err);
+  if (!t) return kFailed;
+  std::fputs(render_timeline(build_timeline(*t), t->header).c_str(), out);
+  return kOk;
+}
+
+int check(const Args& a, std::FILE* out, std::FILE* err) {
+  if (a.positional.size() != 1) return usage(err, "check takes one transcript FILE");
+  auto t = load(a.positional[0], err);
+  if (!t) return kFailed;
+  const auto findings = check_transcript(*t);
+  std::fputs(render_findings(findings).c_str(), out);
+  for (const Finding& f : findings) {
+    if (f.severity == Severity::error) return kFailed;
+  }
+  return kOk;
+}
+
+int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FILE* err) {
+  const auto listen = option(a, "--listen");
+  if (a.positional.size() != 1 || !listen) return usage(err, "replay takes one transcript FILE and --listen PATH");
+  auto t = load(a.positional[0], err);
+  if (!t) return kFailed;
+  ReplayOptions o;
+  o.paced = option(a, "--paced").has_value();
+  ReplayServer server(ioc.get_executor(), std::move(*t), o);
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  if (!server.listen(*listen, ec, diag)) {
+    std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+    return kFailed;
+  }
+  std::fprintf(out, "replaying %s on %s%s\n", a.positional[0].c_str(), listen->c_str(), o.paced ? " (paced)" : "");
+  std::fflush(out);
+  int rc = kFailed;
+  server.async_serve_one([&](qmp::error_code sec, ReplayResult r) {
+    std::fputs(r.report.c_str(), out);
+    if (sec) std::fprintf(err, "qmpc trace: replay ended with an error: %s\n", sec.message().c_str());
+    rc = !sec && r.divergences.empty() ? kOk : kFailed;
+  });
+  ioc.run();
+  return rc;
+}
+
+}  // namespace
+
+std::string trace_actions_usage() {
+  return "  qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE]\n"
+         "  qmpc trace timeline FILE\n"
+         "  qmpc trace check FILE\n"
+         "  qmpc trace replay FILE --listen PATH [--paced]\n";
+}
+
+int run_trace_action(boost::asio::io_context& ioc, std::string_view action, const std::vector<std::string>& args,
+                     std::FILE* out, std::FILE* err) {
+  if (action == "import-libvirt") {
+    const Args a = parse(args, {"--monitor", "-o", "--output"}, {});
+    return a.error.empty() ? import_libvirt(a, out, err) : usage(err, a.error);
+  }
+  if (action == "timeline" || action == "check") {
+    const Args a = parse(args, {}, {});
+    if (!a.error.empty()) return usage(err, a.error);
+    return action == "timeline" ? timeline(a, out, err) : check(a, out, err);
+  }
+  if (action == "replay") {
+    const Args a = parse(args, {"--listen"}, {"--paced"});
+    return a.error.empty() ? replay(ioc, a, out, err) : usage(err, a.error);
+  }
+  return usage(err, action.empty() ? "an action is needed" : "unknown action '" + std::string(action) + "'");
+}
+
+}  // namespace trace
