@@ -53,7 +53,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     filter.names = {"JOB_STATUS_CHANGE", "BLOCK_JOB_READY",     "BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED",
                     "BLOCK_JOB_ERROR",   "BLOCK_JOB_PENDING",   "SHUTDOWN"};
     qmp::SubscriptionOptions so;
-    so.capacity = 65536;  // an ignore flood is ~5000 events/s; a gap only costs a resync
+    so.capacity = opt_.event_queue_capacity;  // an ignore flood is ~5000 events/s; a gap only costs a resync
     sub_ = session_.subscribe(std::move(filter), so);
     if (opt_.job_commands) return begin(*opt_.job_commands);
     session_.async_execute("query-commands", "", [self = shared_from_this()](qmp::error_code ec, qmp::Reply r) {

@@ -150,4 +150,41 @@ TEST_F(MirrorJobFake, CancellingTheRunAbortsTheJob) {
   }, 10s);
 }
 
+// Events dropped by a full subscription queue (here: a burst of ignored errors) are noticed (Subscription gap) and
+// followed by a resync with query-jobs and query-block-jobs.
+TEST_F(MirrorJobFake, AnEventGapIsFollowedByAResync) {
+  std::string burst;
+  for (int i = 0; i < 20; ++i)
+    burst += R"({"event": "BLOCK_JOB_ERROR", "data": {"device": "job0", "operation": "write", "action": "ignore"}, )"
+             R"("timestamp": {"seconds": 1, "microseconds": 0}})" "\r\n";
+  burst += R"({"event": "JOB_STATUS_CHANGE", "data": {"status": "ready", "id": "job0"}, )"
+           R"("timestamp": {"seconds": 1, "microseconds": 0}})" "\r\n";
+  server.handshake()
+      .expect("blockdev-mirror", "")
+      .send_event("JOB_STATUS_CHANGE", R"({"status": "created", "id": "job0"})")
+      .send_event("JOB_STATUS_CHANGE", R"({"status": "running", "id": "job0"})")
+      .send_line(R"({"return": {}, "id": $ID})")
+      .pause(20ms)
+      .send_raw(burst)
+      .expect("query-jobs",
+              R"({"return": [{"current-progress": 8, "status": "ready", "total-progress": 8, "type": "mirror", "id": "job0"}], "id": $ID})")
+      .expect("query-block-jobs",
+              R"({"return": [{"device": "job0", "status": "ready", "ready": true, "paused": false, "io-status": "ok", "offset": 8, "len": 8, "speed": 0}], "id": $ID})")
+      .expect("job-complete", R"({"return": {}, "id": $ID})")
+      .send_event("BLOCK_JOB_COMPLETED", R"({"device": "job0", "len": 8, "offset": 8, "speed": 0, "type": "mirror"})")
+      .send_event("JOB_STATUS_CHANGE", R"({"status": "null", "id": "job0"})")
+      .ignore_forever();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await connect());
+    auto o = options();
+    o.job_commands = true;
+    o.event_queue_capacity = 4;
+    mirror::MirrorJob job(session, o);
+    auto [ec, r] = co_await job.async_run(tok);
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_EQ(r.outcome, mirror::Outcome::pivoted);
+    EXPECT_LT(r.error_events, 20u);  // some were dropped
+  }, 10s);
+}
+
 }  // namespace

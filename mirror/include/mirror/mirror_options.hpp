@@ -79,6 +79,10 @@ struct MirrorOptions {
   std::function<void(const JobErrorReported&)> on_job_error;
   std::function<void(const PausedByError&)> on_paused_by_error;
 
+  // Events waiting for the runner. When it overflows the oldest are dropped and the runner resyncs with
+  // query-jobs / query-block-jobs.
+  std::size_t event_queue_capacity = 65536;
+
   std::shared_ptr<spdlog::logger> logger;  // null: no logging
 };
 
