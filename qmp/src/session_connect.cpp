@@ -1,0 +1,184 @@
+// Connecting a session: connect with retries, accept QEMU's connection, adopt a socket, greeting and negotiation.
+#include "detail/completion.hpp"
+#include "detail/seconds_text.hpp"
+#include "detail/session_core.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace qmp::detail {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// QEMU is still starting: the socket is not there yet, or nobody listens on it yet.
+bool retryable_connect_error(const error_code& ec) {
+  return ec == asio::error::connection_refused || ec == asio::error::try_again ||
+         ec == boost::system::errc::no_such_file_or_directory || ec == asio::error::would_block;
+}
+
+}  // namespace
+
+asio::awaitable<error_code> SessionCore::connect(std::string address_text) {
+  std::string why;
+  const auto addr = Address::parse(address_text, &why);
+  if (!addr) co_return set_failure(errc::invalid_argument, why);
+  peer = addr->to_string();
+  phase = Phase::connecting;
+  const auto deadline = Clock::now() + opts.connect_timeout;
+  asio::steady_timer timer(ex);
+  auto backoff = std::chrono::milliseconds(2);
+  error_code last;
+  int attempts = 0;
+  for (;;) {
+    ++attempts;
+    asio::generic::stream_protocol::endpoint ep;
+    if (addr->kind == Address::Kind::unix_path) {
+      if (addr->path.size() >= sizeof(sockaddr_un{}.sun_path))
+        co_return set_failure(errc::invalid_argument, "the socket path '" + addr->path + "' is longer than " +
+                                                          std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                                                          " bytes, the limit of UNIX socket addresses");
+      ep = asio::local::stream_protocol::endpoint(addr->path);
+    } else {
+      asio::ip::tcp::resolver resolver(ex);
+      auto [rec, results] = co_await resolver.async_resolve(addr->host, std::to_string(addr->port), use_tuple);
+      if (rec || results.empty()) {
+        last = rec ? rec : asio::error::host_not_found;
+        break;
+      }
+      ep = results.begin()->endpoint();
+    }
+    socket_type s(ex);
+    timer.expires_at(deadline);
+    auto result = co_await (s.async_connect(ep, use_tuple) || timer.async_wait(use_tuple));
+    if (result.index() == 1) {
+      last = asio::error::timed_out;
+      break;
+    }
+    auto [cec] = std::get<0>(result);
+    if (!cec) {
+      socket.emplace(std::move(s));
+      unix_socket = addr->kind == Address::Kind::unix_path;
+      break;
+    }
+    last = cec;
+    if (!retryable_connect_error(cec) || Clock::now() + backoff >= deadline) break;
+    timer.expires_after(backoff);
+    co_await timer.async_wait(use_tuple);
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::milliseconds(100));
+  }
+  if (!socket) {
+    std::string desc = "cannot connect to " + peer + ": " + last.message() + " (errno " + std::to_string(last.value()) +
+                       ")";
+    if (attempts > 1) desc += "; retried " + std::to_string(attempts) + " times for " + seconds_text(opts.connect_timeout);
+    if (last == boost::system::errc::no_such_file_or_directory)
+      desc += "; check that QEMU runs with -qmp unix:" + addr->path + ",server=on,wait=off";
+    log->error("qmp: {}", desc);
+    phase = Phase::closed;
+    co_return set_failure(errc::connect_failed, desc);
+  }
+  co_return co_await handshake(true);
+}
+
+asio::awaitable<error_code> SessionCore::accept(std::string path) {
+  peer = "unix:" + path;
+  phase = Phase::connecting;
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path))
+    co_return set_failure(errc::invalid_argument, "the socket path '" + path + "' is too long for a UNIX socket");
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+  asio::local::stream_protocol::acceptor acceptor(ex);
+  error_code ec;
+  acceptor.open(asio::local::stream_protocol(), ec);
+  if (!ec) acceptor.bind(asio::local::stream_protocol::endpoint(path), ec);
+  if (!ec) acceptor.listen(1, ec);
+  if (ec) co_return set_failure(errc::connect_failed, "cannot listen on " + peer + ": " + ec.message());
+  asio::steady_timer timer(ex);
+  timer.expires_after(opts.connect_timeout);
+  auto result = co_await (acceptor.async_accept(use_tuple) || timer.async_wait(use_tuple));
+  ::unlink(path.c_str());
+  if (result.index() == 1)
+    co_return set_failure(errc::timeout, "QEMU did not connect to " + peer + " within " +
+                                             seconds_text(opts.connect_timeout));
+  auto [aec, sock] = std::get<0>(std::move(result));
+  if (aec) co_return set_failure(errc::connect_failed, "accepting on " + peer + " failed: " + aec.message());
+  socket.emplace(ex, asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), sock.release());
+  unix_socket = true;
+  co_return co_await handshake(true);
+}
+
+void SessionCore::adopt(int fd) {
+  int domain = AF_UNIX;
+  socklen_t len = sizeof domain;
+  ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+  socket.emplace(ex, asio::generic::stream_protocol(domain, SOCK_STREAM), fd);
+  unix_socket = domain == AF_UNIX;
+  peer = "fd " + std::to_string(fd);
+}
+
+asio::awaitable<error_code> SessionCore::handshake(bool negotiate) {
+  if (!socket) co_return set_failure(errc::invalid_argument, "handshake without a connected socket");
+  if (failure) co_return failure;
+  const auto deadline = Clock::now() + opts.handshake_timeout;
+  if (phase != Phase::greeting && !greeted) {
+    phase = Phase::greeting;
+    start_reading();
+  }
+  if (!greeted) {
+    greeting_cv_.expires_at(deadline);
+    co_await greeting_cv_.async_wait(use_tuple);
+  }
+  if (failure) co_return failure;
+  if (!greeted) {
+    if (Clock::now() < deadline) {
+      fail(errc::session_closed, "the handshake with " + peer + " was cancelled");
+      co_return asio::error::operation_aborted;
+    }
+    fail(errc::timeout, "no QMP greeting from " + peer + " within " + seconds_text(opts.handshake_timeout) +
+                            " (is it a QMP monitor? a second client gets no greeting until the first disconnects)");
+    co_return failure;
+  }
+  if (!negotiate) {
+    phase = Phase::open;
+    co_return error_code{};
+  }
+  const bool want_oob = opts.enable_oob && greeting.offers("oob");
+  CommandOptions co;
+  co.timeout = std::max<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(1));
+  phase = Phase::open;
+  auto [ec, reply] = co_await asio::async_initiate<decltype(use_tuple), ExecuteSignature>(
+      [this, want_oob, co](asio::any_completion_handler<ExecuteSignature> h) {
+        execute(std::move(h), "qmp_capabilities", want_oob ? R"({"enable":["oob"]})" : "", co);
+      },
+      use_tuple);
+  if (ec) {
+    if (kind_of(ec) == error_kind::qmp) {
+      fail(errc::capabilities_failed, "qmp_capabilities refused: " + reply.diagnostics.describe(ec));
+    } else if (ec == errc::timeout) {
+      fail(errc::timeout, "no reply to qmp_capabilities from " + peer + " within " +
+                              seconds_text(opts.handshake_timeout));
+    } else if (!failure) {
+      fail(errc::session_closed, "capabilities negotiation ended: " + reply.diagnostics.describe(ec));
+    }
+    co_return failure ? failure : ec;
+  }
+  oob = want_oob;
+  log->debug("qmp: connected to {}: QEMU {} ({}), oob {}", peer, greeting.version(), greeting.package,
+             oob ? "on" : "off");
+  co_return error_code{};
+}
+
+}  // namespace qmp::detail

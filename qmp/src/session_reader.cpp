@@ -1,0 +1,141 @@
+// The one reader of a session: bytes -> lines -> messages -> pending table or dispatcher.
+#include "detail/completion.hpp"
+#include "detail/session_core.hpp"
+#include "qmp/codec.hpp"
+#include "qmp/redact.hpp"
+
+#include <boost/asio/error.hpp>
+
+namespace qmp::detail {
+
+namespace asio = boost::asio;
+
+void SessionCore::start_reading() {
+  socket->async_read_some(asio::buffer(read_buf_),
+                          [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void SessionCore::on_read(error_code ec, std::size_t n) {
+  if (phase == Phase::closed) return;
+  if (ec) {
+    if (ec == asio::error::eof) {
+      fail(errc::connection_lost, "connection to " + peer + " lost: the monitor closed it (EOF)");
+    } else {
+      fail(errc::connection_lost, "connection to " + peer + " lost: " + ec.message());
+    }
+    return;
+  }
+  stats.bytes_in += n;
+  framer_.feed(std::string_view(read_buf_.data(), n));
+  std::string_view line;
+  for (;;) {
+    const auto st = framer_.next(line);
+    if (st == LineFramer::Status::need_more) break;
+    if (st == LineFramer::Status::too_large) {
+      fail(errc::message_too_large, "a message from " + peer + " exceeds " +
+                                        std::to_string(opts.max_message_size) +
+                                        " bytes (SessionOptions::max_message_size)");
+      return;
+    }
+    handle_line(line);
+    if (phase == Phase::closed) return;
+  }
+  start_reading();
+}
+
+void SessionCore::observe(Direction dir, std::uint64_t seq, Clock::time_point t, std::string_view text) {
+  const bool tracing = log->should_log(spdlog::level::trace);
+  if (!tracing && !opts.observer) return;
+  std::string clean;
+  if (may_hold_secret(text)) {
+    clean = redact(text);
+    text = clean;
+  }
+  if (tracing) {
+    const double secs = std::chrono::duration<double>(t - t0_).count();
+    log->trace("qmp {} #{} t={:.6f} {}", dir == Direction::to_qemu ? "send" : "recv", seq, secs, text);
+  }
+  if (opts.observer) opts.observer->on_message(dir, seq, t, text);
+}
+
+void SessionCore::handle_line(std::string_view line) {
+  const std::uint64_t seq = ++seq_;
+  const auto now = Clock::now();
+  ++stats.messages_in;
+  observe(Direction::from_qemu, seq, now, line);
+  Decoded d = decode_line(line, seq, now);
+  if (d.error) {
+    const errc code = d.error->reason == DecodeError::Reason::malformed_json ? errc::malformed_json
+                                                                               : errc::protocol_error;
+    fail(code, "message #" + std::to_string(seq) + " from " + peer + ": " + d.error->what);
+    return;
+  }
+  Message& m = *d.message;
+  if (!greeted) {
+    std::string why;
+    auto g = Greeting::from_message(m, &why);
+    if (!g) {
+      fail(errc::not_a_greeting, "expected a QMP greeting from " + peer + ", got: " + excerpt(line, 0, 80));
+      return;
+    }
+    greeting = std::move(*g);
+    greeted = true;
+    greeting_cv_.cancel();
+    return;
+  }
+  switch (m.kind()) {
+    case MessageKind::event:
+      ++stats.events;
+      if (m.event_name() == "SHUTDOWN") shutdown = m;
+      dispatcher.dispatch(m);
+      return;
+    case MessageKind::reply:
+    case MessageKind::error_reply:
+      handle_reply(std::move(m));
+      return;
+    case MessageKind::greeting:
+      log->warn("qmp: ignored a second greeting from {}", peer);
+      return;
+    case MessageKind::command:
+      break;
+  }
+  fail(errc::protocol_error, "unexpected message #" + std::to_string(seq) + " from " + peer);
+}
+
+void SessionCore::handle_reply(Message m) {
+  const auto id = m.numeric_id();
+  if (!id) {
+    if (m.kind() == MessageKind::error_reply && !m.id()) {
+      fail(errc::protocol_error, "the monitor rejected input it could not read (error without id): " +
+                                     std::string(m.error_class()) + ": " + std::string(m.error_desc()));
+      return;
+    }
+    ++stats.unknown_replies;
+    log->warn("qmp: dropped reply #{} with an id qmpc never sent: {}", m.seq(), excerpt(m.text(), 0, 120));
+    return;
+  }
+  std::optional<std::shared_ptr<CommandOp>> op;
+  switch (pending_.on_reply(*id, op)) {
+    case PendingTable<std::shared_ptr<CommandOp>>::Match::unknown:
+      ++stats.unknown_replies;
+      log->warn("qmp: dropped reply #{} with unknown id {}", m.seq(), *id);
+      return;
+    case PendingTable<std::shared_ptr<CommandOp>>::Match::abandoned:
+      ++stats.abandoned_replies;
+      log->debug("qmp: dropped late reply #{} to abandoned command {}", m.seq(), *id);
+      return;
+    case PendingTable<std::shared_ptr<CommandOp>>::Match::deliver:
+      break;
+  }
+  Reply r;
+  error_code ec;
+  if (m.kind() == MessageKind::error_reply) {
+    r.diagnostics.qmp_class = std::string(m.error_class());
+    r.diagnostics.desc = std::string(m.error_desc());
+    ec = make_error_code(errc_from_class(r.diagnostics.qmp_class));
+  }
+  r.message = std::move(m);
+  complete(*op, ec, std::move(r));
+}
+
+}  // namespace qmp::detail
