@@ -178,7 +178,6 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
     case Command::dismiss:
       if (ok) break;
       // The job stays listed as concluded; its outcome is known, so the result stands.
-      dismiss_failed_ = true;
       gone_ = true;
       maybe_finish(out);
       break;
@@ -299,13 +298,12 @@ Actions JobStateMachine::on_deadline(Timer t) {
       break;
     case Timer::abort:
       if (terminal_ && gone_) break;
+      // The deadline that led to the cancel (ready, completion) stays the one reported.
+      if (!deadline_fired_) deadline_fired_ = Timer::abort;
       finish(Outcome::unknown,
              (abort_reason_.empty() ? std::string("cancel requested") : abort_reason_) +
                  "; the job did not end after block-job-cancel (status " + to_string(status_) + ")",
              out);
-      deadline_fired_ = Timer::abort;
-      result_->deadline = Timer::abort;
-      static_cast<Finished&>(std::get<Finished>(out.back())).deadline = Timer::abort;
       break;
   }
   return out;
@@ -433,7 +431,6 @@ void JobStateMachine::maybe_finish(Actions& out) {
     else
       error = "the job was cancelled outside qmpc";
   }
-  if (dismiss_failed_ && error.empty()) error.clear();
   finish(terminal_->outcome, std::move(error), out);
 }
 

@@ -270,3 +270,47 @@ TEST(JobStateMachine, AQueryReplyOlderThanAnEventAlreadySeenDoesNotUndoIt) {
 
 }  // namespace
 }  // namespace mirror
+
+namespace mirror {
+namespace {
+
+TEST(JobStateMachine, ACancelThatNeverEndsAfterTheReadyDeadlineStillNamesTheReadyDeadline) {
+  auto m = started();
+  auto a = m.on_deadline(Timer::ready);
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
+  m.on_reply(Command::cancel, ok());
+  a = m.on_deadline(Timer::abort);
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::unknown);
+  EXPECT_EQ(m.result()->deadline, Timer::ready);
+  EXPECT_NE(m.result()->error.find("ready deadline"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->error.find("did not end"), std::string::npos) << m.result()->error;
+}
+
+TEST(JobStateMachine, EveryActionDescribesItself) {
+  const Actions all = {SendCommand{Command::complete, "job-complete", R"({"id":"job0"})"},
+                       StatusChanged{JobStatus::running, JobStatus::ready},
+                       ReadyReached{qmp::Clock::time_point{}, "JOB_STATUS_CHANGE"},
+                       JobErrorReported{"write", "stop", 1},
+                       PausedByError{"write", "stop", "failed", "stopped", true},
+                       Progress{1, 2, 0, false},
+                       ArmTimer{Timer::ready},
+                       DisarmTimer{Timer::completion},
+                       Refused{Request::pivot, "not ready"},
+                       Finished{Outcome::failed, "Input/output error", std::nullopt}};
+  const std::vector<std::string> want = {R"(send job-complete {"id":"job0"} (complete))",
+                                         "status running -> ready",
+                                         "ready (JOB_STATUS_CHANGE)",
+                                         "job error operation=write action=stop #1",
+                                         "stopped by error: stopped (resuming)",
+                                         "progress 1/2",
+                                         "arm ready",
+                                         "disarm completion",
+                                         "refused pivot: not ready",
+                                         "finished failed: Input/output error"};
+  ASSERT_EQ(all.size(), want.size());
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(describe(all[i]), want[i]);
+}
+
+}  // namespace
+}  // namespace mirror

@@ -148,7 +148,6 @@ class JobStateMachine {
   std::optional<Timer> deadline_fired_;
   bool finalize_sent_ = false;
   bool dismiss_sent_ = false;
-  bool dismiss_failed_ = false;
 
   bool awaiting_error_stop_ = false;  // a BLOCK_JOB_ERROR with action stop/enospc; the pause follows
   bool paused_by_error_ = false;
