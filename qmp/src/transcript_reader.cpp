@@ -52,14 +52,28 @@ std::optional<Transcript> TranscriptReader::finish(error_code& ec, Diagnostics& 
     diag.desc = "no transcript header (the input is empty)";
     return std::nullopt;
   }
+  transcript_->truncated = truncated_;
   return std::move(transcript_);
 }
+
+namespace {
+
+// A last line without its newline that is no JSON object: what a crash in the middle of a write leaves.
+bool is_cut_short(std::string_view last_line) {
+  return !json::parse_object(last_line).has_value();
+}
+
+}  // namespace
 
 std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag) {
   TranscriptReader reader;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);
+    if (nl == std::string_view::npos && reader.line_number() > 0 && is_cut_short(line)) {
+      reader.mark_truncated();
+      break;
+    }
     if (!reader.feed_line(line, ec, diag)) return std::nullopt;
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
@@ -77,6 +91,10 @@ std::optional<Transcript> read_transcript_file(const std::string& path, error_co
   TranscriptReader reader;
   std::string line;
   while (std::getline(in, line)) {
+    if (in.eof() && reader.line_number() > 0 && is_cut_short(line)) {  // no newline after it
+      reader.mark_truncated();
+      break;
+    }
     if (!reader.feed_line(line, ec, diag)) {
       diag.desc = path + ": " + diag.desc;
       return std::nullopt;

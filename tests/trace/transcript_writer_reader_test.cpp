@@ -185,6 +185,34 @@ TEST(TranscriptReader, ErrorsNameTheLine) {
   EXPECT_EQ(ok->entries.size(), 2u);
 }
 
+TEST_F(TranscriptFiles, ARecordingCutShortMidLineIsReadUpToItsLastWholeLine) {
+  const std::string header = R"({"qmp-transcript":1,"source":"qmpc","qemu":null})";
+  const std::string e1 = R"({"seq":1,"t_us":0,"dir":"from-qemu","msg":{"return":{}}})";
+  const std::string cut = R"({"seq":2,"t_us":5,"dir":"to-q)";
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto t = qmp::parse_transcript(header + "\n" + e1 + "\n" + cut, ec, diag);
+  ASSERT_TRUE(t) << diag.desc;
+  EXPECT_TRUE(t->truncated);
+  EXPECT_EQ(t->entries.size(), 1u);
+
+  const std::string file = path("cut.qmpt");
+  std::ofstream(file) << header << "\n" << e1 << "\n" << cut;
+  auto f = qmp::read_transcript_file(file, ec, diag);
+  ASSERT_TRUE(f) << diag.desc;
+  EXPECT_TRUE(f->truncated);
+  EXPECT_EQ(f->entries.size(), 1u);
+
+  // Whole files are not marked; a bad line that is whole JSON is still an error, newline or not.
+  auto whole = qmp::parse_transcript(header + "\n" + e1, ec, diag);
+  ASSERT_TRUE(whole);
+  EXPECT_FALSE(whole->truncated);
+  EXPECT_FALSE(qmp::parse_transcript(header + "\n" + e1 + "\n" + R"({"seq":2})", ec, diag));
+  EXPECT_EQ(diag.desc.substr(0, 8), "line 3: ");
+  // The cut is only forgiven at the very end.
+  EXPECT_FALSE(qmp::parse_transcript(header + "\n" + cut + "\n" + e1, ec, diag));
+}
+
 TEST(TranscriptReader, MissingFileSaysWhich) {
   qmp::error_code ec;
   qmp::Diagnostics diag;

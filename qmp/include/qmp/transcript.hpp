@@ -51,6 +51,8 @@ struct TranscriptEntry {
 struct Transcript {
   TranscriptHeader header;
   std::vector<TranscriptEntry> entries;
+  // Reading: the file ended in an incomplete line (a recording cut short while writing it), which was dropped.
+  bool truncated = false;
 };
 
 const char* to_string(Direction d) noexcept;  // "to-qemu", "from-qemu"

@@ -22,14 +22,18 @@ class TranscriptReader {
   std::optional<Transcript> finish(error_code& ec, Diagnostics& diag);
 
   std::size_t line_number() const noexcept { return line_no_; }
+  // Marks the transcript as cut short (see parse_transcript); the line was not fed.
+  void mark_truncated() noexcept { truncated_ = true; }
 
  private:
   std::size_t line_no_ = 0;
   bool failed_ = false;
+  bool truncated_ = false;
   std::optional<Transcript> transcript_;
 };
 
-// Whole-text and whole-file helpers. A missing final newline is fine.
+// Whole-text and whole-file helpers. A missing final newline is fine. A final line without newline that is not
+// JSON (a recording cut short in the middle of writing it) is dropped and the result marked `truncated`.
 std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag);
 std::optional<Transcript> read_transcript_file(const std::string& path, error_code& ec, Diagnostics& diag);
 

@@ -72,6 +72,10 @@ std::optional<qmp::Transcript> load(const std::string& path, std::FILE* err) {
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(path, ec, diag);
   if (!t) std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+  if (t && t->truncated) {
+    std::fprintf(err, "qmpc trace: warning: %s ends in an incomplete line (the recording was cut short); it was "
+                      "left out\n", path.c_str());
+  }
   return t;
 }
 
