@@ -655,4 +655,39 @@ TEST_F(MirrorQemu, ReadyDeadlineAbortsAndSaysSo) {
   });
 }
 
+TEST_F(MirrorQemu, WaitReadyLeavesAReadyJobRunning) {
+  run_test([&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await start_qemu());
+    co_await add_raw_target(dir.file("tgt.raw"), 16 * MiB);
+    mirror::error_code ec;
+    auto r = co_await run(blockdev_options(EndMode::wait_ready), ec);
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_EQ(r.outcome, Outcome::ready);
+    auto jobs = co_await execute("query-block-jobs");
+    CO_ASSERT_TRUE(jobs.value().IsArray());
+    CO_ASSERT_EQ(jobs.value().Size(), 1u);
+    EXPECT_EQ(json::get_bool(jobs.value()[0], "ready"), true);
+    co_await stop_qemu();
+  });
+}
+
+TEST_F(MirrorQemu, DetachReturnsOnceTheJobStarted) {
+  run_test([&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await start_qemu());
+    co_await add_raw_target(dir.file("tgt.raw"), 16 * MiB);
+    auto o = blockdev_options(EndMode::detach);
+    o.speed = 1;
+    o.buf_size = 1 * MiB;
+    mirror::error_code ec;
+    auto r = co_await run(o, ec);
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_EQ(r.outcome, Outcome::detached);
+    auto jobs = co_await execute("query-jobs");
+    CO_ASSERT_TRUE(jobs.value().IsArray());
+    CO_ASSERT_EQ(jobs.value().Size(), 1u);
+    EXPECT_EQ(json::get_string(jobs.value()[0], "id"), "job0");
+    co_await stop_qemu();
+  });
+}
+
 }  // namespace
