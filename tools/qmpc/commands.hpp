@@ -10,5 +10,7 @@ namespace qmpc {
 boost::asio::awaitable<int> run_exec(const Runtime& rt);
 boost::asio::awaitable<int> run_events(const Runtime& rt);
 boost::asio::awaitable<int> run_launch(const Runtime& rt);
+// Handles SIGINT/SIGTERM itself (aborts the job, then exits 130).
+boost::asio::awaitable<int> run_mirror(const Runtime& rt);
 
 }  // namespace qmpc

@@ -1,0 +1,227 @@
+// qmpc mirror --device DEV --target TARGET [options]: start a mirror and follow it to the end asked for.
+//
+// The job itself (state machine, readiness, pivot) is mirror::MirrorJob's; this file maps the command line onto
+// its options, shows progress, enforces the whole-job deadline, turns SIGINT/SIGTERM into an abort, and reports.
+#include "commands.hpp"
+#include "error_watcher.hpp"
+
+#include "cli/error_line.hpp"
+#include "cli/mirror_report.hpp"
+
+#include "mirror/mirror_job.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+namespace qmpc {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+mirror::MirrorOptions job_options(const cli::MirrorOptions& o) {
+  mirror::MirrorOptions m;
+  m.device = o.device;
+  if (o.blockdev) {
+    m.target = mirror::BlockdevTarget{o.target};
+  } else {
+    mirror::DriveTarget t;
+    t.path = o.target;
+    t.format = o.format;
+    t.mode = o.reuse_external ? mirror::DriveTarget::Mode::existing : mirror::DriveTarget::Mode::absolute_paths;
+    m.target = t;
+  }
+  m.job_id = o.job_id.empty() ? "qmpc-mirror-" + std::to_string(::getpid()) : o.job_id;
+  m.sync = o.sync == "top" ? mirror::SyncMode::top : o.sync == "none" ? mirror::SyncMode::none : mirror::SyncMode::full;
+  m.speed = o.bandwidth;
+  m.granularity = o.granularity;
+  m.buf_size = o.buf_size;
+  if (!o.on_source_error.empty()) m.on_source_error = o.on_source_error;
+  if (!o.on_target_error.empty()) m.on_target_error = o.on_target_error;
+  if (o.write_blocking) m.copy_mode = "write-blocking";
+  m.auto_finalize = m.auto_dismiss = !o.manual_finalize;
+  m.max_resumes = o.retry_errors;
+  switch (o.end) {
+    case cli::MirrorEnd::pivot: m.end_mode = mirror::EndMode::pivot; break;
+    case cli::MirrorEnd::finish: m.end_mode = mirror::EndMode::finish; break;
+    case cli::MirrorEnd::wait: m.end_mode = mirror::EndMode::wait_ready; break;
+    case cli::MirrorEnd::detach: m.end_mode = mirror::EndMode::detach; break;
+  }
+  return m;
+}
+
+const char* result_name(mirror::Outcome o) {
+  switch (o) {
+    case mirror::Outcome::pivoted: return "pivoted";
+    case mirror::Outcome::finished: return "finished";
+    case mirror::Outcome::ready: return "ready";
+    case mirror::Outcome::detached: return "detached";
+    case mirror::Outcome::cancelled: return "cancelled";
+    default: return "failed";
+  }
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", s);
+  return buf;
+}
+
+}  // namespace
+
+asio::awaitable<int> run_mirror(const Runtime& rt) {
+  const auto& opt = rt.line.mirror;
+  const auto ex = co_await asio::this_coro::executor;
+  auto watcher = std::make_shared<ErrorWatcher>(rt.transcript);
+  auto session_options = rt.session_options();
+  session_options.observer = watcher;
+  qmp::Session session(ex, session_options);
+  if (int rc = co_await connect_session(session, rt)) co_return rc;
+
+  const auto t0 = qmp::Clock::now();
+  auto ms = [t0] { return std::chrono::duration<double, std::milli>(qmp::Clock::now() - t0).count(); };
+  const bool bar = opt.progress.value_or(::isatty(STDERR_FILENO) == 1);
+  bool bar_drawn = false;
+
+  mirror::MirrorOptions mo = job_options(opt);
+  mo.logger = rt.logger;
+  mo.poll_interval = (bar || opt.json) ? qmp::Clock::duration(250ms) : qmp::Clock::duration(0s);
+  mo.on_progress = [&](const mirror::ProgressInfo& p) {
+    const cli::ProgressSample s{p.offset, p.len, p.speed, p.rate, p.eta, p.ready};
+    if (opt.json) print_line(cli::progress_json(s, ms()));
+    if (bar) {
+      std::fprintf(stderr, "\r%s ", cli::progress_bar(s).c_str());
+      std::fflush(stderr);
+      bar_drawn = true;
+    }
+  };
+  mo.on_status = [&](mirror::JobStatus from, mirror::JobStatus to) {
+    if (opt.json) print_line(cli::status_json(mirror::to_string(from), mirror::to_string(to), ms()));
+  };
+  mo.on_ready = [&](const mirror::ReadyReached& r) {
+    if (opt.json) {
+      std::string source;
+      qmp::json::append_quoted(source, r.source);
+      print_line(cli::event_json("ready", ms(), "\"source\":" + source));
+    }
+  };
+  mo.on_job_error = [&](const mirror::JobErrorReported& e) {
+    if (!opt.json) return;
+    const auto members =
+        qmp::json::Object().add("operation", e.operation).add("action", e.action).add("count", e.count).str();
+    print_line(cli::event_json("job_error", ms(), std::string_view(members).substr(1, members.size() - 2)));
+  };
+  mo.on_paused_by_error = [&](const mirror::PausedByError& p) {
+    if (opt.json) {
+      auto members = qmp::json::Object()
+                         .add("operation", p.operation)
+                         .add("io_status", p.io_status)
+                         .add("will_resume", p.will_resume)
+                         .add("message", p.message)
+                         .str();
+      print_line(cli::event_json("paused_by_error", ms(), std::string_view(members).substr(1, members.size() - 2)));
+    } else {
+      std::fprintf(stderr, "%sqmpc: %s\n", bar_drawn ? "\n" : "", p.message.c_str());
+    }
+  };
+
+  mirror::MirrorJob job(session, mo);
+
+  // SIGINT/SIGTERM and the whole-job deadline abort the job through the run's cancellation slot; the run then
+  // completes once QEMU has cancelled it.
+  asio::cancellation_signal abort;
+  bool interrupted = false, timed_out = false;
+  asio::signal_set signals(ex, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& e, int) {
+    if (e) return;
+    interrupted = true;
+    abort.emit(asio::cancellation_type::terminal);
+  });
+  asio::steady_timer deadline(ex);
+  if (opt.job_timeout_s) {
+    deadline.expires_after(std::chrono::duration_cast<qmp::Clock::duration>(
+        std::chrono::duration<double>(*opt.job_timeout_s)));
+    deadline.async_wait([&](const boost::system::error_code& e) {
+      if (e) return;
+      timed_out = true;
+      abort.emit(asio::cancellation_type::terminal);
+    });
+  }
+
+  auto [ec, result] =
+      co_await job.async_run(asio::bind_cancellation_slot(abort.slot(), asio::as_tuple(asio::use_awaitable)));
+  boost::system::error_code ignored;
+  signals.cancel(ignored);
+  deadline.cancel();
+  if (bar_drawn) std::fputc('\n', stderr);
+
+  cli::MirrorSummary summary;
+  summary.job = result.job_id.empty() ? mo.job_id : result.job_id;
+  summary.len = result.len;
+  summary.offset = result.offset;
+  summary.ready_ms = result.ready_ms;
+  summary.done_ms = result.done_ms;
+  summary.pivot_us = result.pivot_us;
+  summary.error = result.error;
+  summary.result = result_name(result.outcome);
+
+  const bool ended_as_asked = !ec && (result.outcome == mirror::Outcome::pivoted ||
+                                      result.outcome == mirror::Outcome::finished ||
+                                      result.outcome == mirror::Outcome::ready ||
+                                      result.outcome == mirror::Outcome::detached);
+  int rc = 0;
+  std::string error_line;
+  if (ended_as_asked) {
+    rc = 0;
+  } else if (interrupted) {
+    summary.result = "interrupted";
+    if (summary.error.empty()) summary.error = "interrupted by a signal; the job was aborted and the source left in use";
+    rc = cli::to_int(cli::ExitCode::interrupted);
+    error_line = "qmpc: mirror job " + summary.job + " interrupted: " + summary.error + "\n";
+  } else if (timed_out || ec == mirror::errc::deadline_expired) {
+    summary.result = "timeout";
+    summary.error = "the job did not end within --timeout " + seconds_text(opt.job_timeout_s.value_or(0)) +
+                    "; it was aborted" + (result.error.empty() ? "" : " (" + result.error + ")");
+    rc = cli::to_int(cli::ExitCode::deadline);
+    error_line = "qmpc: mirror job " + summary.job + ": " + summary.error +
+                 "; raise --timeout or the --bandwidth limit\n";
+  } else if (ec == mirror::errc::start_failed && !watcher->last_class().empty() &&
+             watcher->last_desc() == result.error) {
+    rc = cli::to_int(cli::ExitCode::failed);
+    error_line = "qmpc: " + watcher->last_class() + ": " + watcher->last_desc() + "\n";
+  } else if (ec.category() == mirror::category()) {
+    rc = ec == mirror::errc::outcome_unknown    ? cli::to_int(cli::ExitCode::connection)
+         : ec == mirror::errc::invalid_options ? cli::to_int(cli::ExitCode::usage)
+                                               : cli::to_int(cli::ExitCode::failed);
+    if (summary.error.empty()) summary.error = ec.message();
+    error_line = "qmpc: mirror job " + summary.job + " " + (ec == mirror::errc::start_failed ? "could not start" : "failed") +
+                 ": " + summary.error + "\n";
+  } else {
+    // QEMU could not be asked at all (a qmp error before or instead of the job).
+    rc = cli::to_int(cli::exit_code_for(ec));
+    qmp::Diagnostics d;
+    d.desc = summary.error.empty() ? ec.message() : summary.error;
+    if (summary.error.empty()) summary.error = d.desc;
+    error_line = cli::error_line(ec, d, "mirror job " + summary.job);
+  }
+
+  print_line(opt.json ? cli::summary_json(summary) : cli::summary_line(summary));
+  if (!error_line.empty()) {
+    std::fwrite(error_line.data(), 1, error_line.size(), stderr);
+    std::fflush(stderr);
+  }
+  co_return rc;
+}
+
+}  // namespace qmpc
