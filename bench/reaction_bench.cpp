@@ -33,6 +33,8 @@ using Micros = std::chrono::duration<double, std::micro>;
 
 struct RunResult {
   double client_us = 0;         // ready read -> complete written (client clock)
+  double delivery_us = 0;       // ready read -> the waiting coroutine resumed with it
+  double execute_us = 0;        // coroutine resumed -> complete queued for writing
   double loop_qemu_us = 0;      // ready -> waiting (QEMU timestamps)
   double loop_client_us = 0;    // ready read -> waiting read (client clock)
 };
@@ -57,6 +59,7 @@ asio::awaitable<RunResult> run_once(qmp::Session& s, qmpc_bench::TrafficClock& c
   auto [ec, r] = co_await s.async_execute("drive-mirror", args, tuple_awaitable);
   if (ec) throw std::runtime_error("drive-mirror: " + r.diagnostics.describe(ec));
   std::optional<qmp::Message> ready, waiting;
+  qmp::Clock::time_point resumed{};
   bool complete_sent = false;
   auto complete = [&]() -> asio::awaitable<void> {
     complete_sent = true;
@@ -79,9 +82,11 @@ asio::awaitable<RunResult> run_once(qmp::Session& s, qmpc_bench::TrafficClock& c
       continue;
     }
     if (eec) throw std::runtime_error("events: " + eec.message());
+    const auto now = qmp::Clock::now();
     const std::string st = status_of(ev);
     if (st == "ready" && !ready) {
       ready = ev;
+      resumed = now;
       if (!poll) co_await complete();
     } else if (st == "waiting") {
       waiting = ev;
@@ -96,6 +101,8 @@ asio::awaitable<RunResult> run_once(qmp::Session& s, qmpc_bench::TrafficClock& c
   if (!ready_in || !complete_out || !waiting_in) throw std::runtime_error("traffic not observed");
   RunResult out;
   out.client_us = Micros(complete_out->time - ready_in->time).count();
+  out.delivery_us = Micros(resumed - ready_in->time).count();
+  out.execute_us = Micros(complete_out->time - resumed).count();
   out.loop_qemu_us = static_cast<double>(waiting->timestamp_us() - ready->timestamp_us());
   out.loop_client_us = Micros(waiting_in->time - ready_in->time).count();
   co_return out;
@@ -126,6 +133,7 @@ int main(int argc, char** argv) {
     auto mo = qmpc_bench::bare_qemu({"-drive", "if=none,id=disk0,format=qcow2,node-name=src0,file=" + src});
     mo.session.observer = clock;
     qmp::Machine machine(ioc.get_executor(), mo);
+    std::vector<double> delivery, execute;
     std::vector<double> client, loop_qemu, loop_client, poll_loop_qemu;
     qmpc_bench::run_coroutine(
         ioc,
@@ -138,6 +146,8 @@ int main(int argc, char** argv) {
             if (r < rounds) {
               const RunResult e = co_await run_once(s, *clock, dir.file("t" + std::to_string(n++) + ".qcow2"), false);
               client.push_back(e.client_us);
+              delivery.push_back(e.delivery_us);
+              execute.push_back(e.execute_us);
               loop_qemu.push_back(e.loop_qemu_us);
               loop_client.push_back(e.loop_client_us);
             }
@@ -159,6 +169,8 @@ int main(int argc, char** argv) {
                      std::to_string(poll_rounds) + " polling runs, medians (p90 where shown)");
     qmpc_bench::report("reaction.client_ready_to_complete", qmpc_bench::median(client), "us", 1);
     qmpc_bench::report("reaction.client_ready_to_complete_p90", qmpc_bench::percentile(client, 90), "us", 1);
+    qmpc_bench::report("reaction.client_event_delivery", qmpc_bench::median(delivery), "us", 1);
+    qmpc_bench::report("reaction.client_execute_to_write", qmpc_bench::median(execute), "us", 1);
     qmpc_bench::report("reaction.ready_to_waiting_qemu_clock", qmpc_bench::median(loop_qemu), "us", 1);
     qmpc_bench::report("reaction.ready_to_waiting_client_clock", qmpc_bench::median(loop_client), "us", 1);
     qmpc_bench::report("reaction.polling_ready_to_waiting_qemu_clock", qmpc_bench::median(poll_loop_qemu), "us", 0);
