@@ -386,6 +386,32 @@ TEST_F(MirrorQemu, PauseAndResumeWhileReadyThenPivot) {
   });
 }
 
+// QEMU refuses a soft cancel while the job is paused ("... is currently paused"); qmpc retries it on resume.
+TEST_F(MirrorQemu, FinishWhilePausedIsRetriedOnResume) {
+  run_test([&]() -> asio::awaitable<void> {
+    CO_ASSERT_TRUE(co_await start_qemu());
+    const std::string tgt = dir.file("tgt.raw");
+    co_await add_raw_target(tgt, 16 * MiB);
+    RunState st;
+    mirror::MirrorJob job(session(), blockdev_options(EndMode::manual));
+    launch(job, st);
+    CO_ASSERT_TRUE(co_await wait_until([&] { return job.ready(); }));
+    co_await execute("job-pause", R"({"id":"job0"})");
+    CO_ASSERT_TRUE(co_await wait_until([&] { return job.status() == mirror::JobStatus::standby; }));
+    EXPECT_EQ(job.request(mirror::Request::finish), std::nullopt);
+    co_await qmpc_test::sleep_for(100ms);
+    EXPECT_FALSE(st.done);
+    co_await execute("job-resume", R"({"id":"job0"})");
+    CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
+    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.error;
+    EXPECT_EQ(st.result.outcome, Outcome::finished);
+    auto [file, node] = co_await disk0_backend();
+    EXPECT_EQ(node, "src0");
+    co_await stop_qemu();
+    EXPECT_TRUE(qmpc_test::images_identical(src, tgt));
+  });
+}
+
 TEST_F(MirrorQemu, ManualFinalizeAndDismiss) {
   run_test([&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await start_qemu());
