@@ -201,9 +201,13 @@ TEST(Timeline, RenderingShowsStatesAndLatencies) {
       << text;
   EXPECT_NE(text.find("job copy-vda-libvirt-1-format (mirror, blockdev-mirror): completed"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("start -> ready:               135.000 ms"), std::string::npos) << text;
-  EXPECT_NE(text.find("ready -> job-complete sent: 372.000 ms"), std::string::npos) << text;
-  EXPECT_NE(text.find("job-complete sent -> completed: 3.000 ms"), std::string::npos) << text;
+  EXPECT_NE(text.find("  start -> ready:                       135.000 ms\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  ready -> job-complete sent:           372.000 ms  (a poll first showed it ready "
+                      "370.000 ms after ready)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  job-complete sent -> completed:         3.000 ms\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  start -> ready:                                -\n"), std::string::npos) << text;
   EXPECT_NE(text.find("  0.144000"), std::string::npos) << text;
   EXPECT_NE(text.find("status standby"), std::string::npos) << text;
 }

@@ -68,7 +68,7 @@ TEST_F(TraceCommands, ImportWritesOneTranscriptPerMonitorThenTimelineAndCheckRea
 
   const ActionRun tl = run("timeline", {first});
   EXPECT_EQ(tl.rc, 0) << tl.err;
-  EXPECT_NE(tl.out.find("ready -> job-complete sent: 372.000 ms"), std::string::npos) << tl.out;
+  EXPECT_NE(tl.out.find("ready -> job-complete sent:           372.000 ms"), std::string::npos) << tl.out;
 
   const ActionRun ck = run("check", {second});
   EXPECT_EQ(ck.rc, 0) << ck.out;

@@ -43,14 +43,21 @@ void render_job(std::string& out, const JobTimeline& j) {
     out += "  " + seconds(at.t) + "  " + seq + "  " + what + "\n";
   }
   const std::string completion = j.completion_command.empty() ? "completion" : j.completion_command;
-  out += "  start -> ready:               " + millis(j.start_to_ready()) + "\n";
-  out += "  ready -> " + completion + " sent: " + millis(j.ready_to_completion_sent());
+  const auto latency = [&](const std::string& label, std::optional<std::chrono::microseconds> d) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "  %-36s%12s", (label + ":").c_str(), millis(d).c_str());
+    out += buf;
+  };
+  latency("start -> ready", j.start_to_ready());
+  out += "\n";
+  latency("ready -> " + completion + " sent", j.ready_to_completion_sent());
   if (j.ready_polled && j.completion_sent && j.ready) {
-    out += " (a poll first showed it ready " + millis(j.ready_polled->t - j.ready->t) + " after ready)";
+    out += "  (a poll first showed it ready " + millis(j.ready_polled->t - j.ready->t) + " after ready)";
   }
   out += "\n";
-  out += "  " + completion + " sent -> completed: " + millis(j.completion_sent_to_completed()) + "\n";
-  if (j.polls > 0) out += "  polled " + std::to_string(j.polls) + " times\n";
+  latency(completion + " sent -> completed", j.completion_sent_to_completed());
+  out += "\n";
+  if (j.polls > 0) out += "  listed by " + std::to_string(j.polls) + " query-block-jobs/query-jobs replies\n";
 }
 
 }  // namespace
