@@ -40,7 +40,11 @@ void SessionCore::on_read(error_code ec, std::size_t n) {
     handle_line(line);
     if (phase == Phase::closed) return;
   }
-  start_reading();
+  // Read again only after the completions posted for these lines have run: a caller reacting to a reply or an
+  // event writes its next command before the reader's next read (which would usually find nothing yet).
+  asio::post(ex, [self = shared_from_this()] {
+    if (self->phase != Phase::closed) self->start_reading();
+  });
 }
 
 void SessionCore::observe(Direction dir, std::uint64_t seq, Clock::time_point t, std::string_view text) {

@@ -65,6 +65,9 @@ void SessionCore::execute(asio::any_completion_handler<ExecuteSignature> h, std:
   op->name = name;
   op->timeout = options.timeout.value_or(opts.command_timeout);
   const std::uint64_t id = pending_.add(op);
+  write_queue_.push_back(Outgoing{encode_command(name, args, id, options.oob), std::move(options.fds), id});
+  // Write first, arm the deadline after: the timer's system call stays off the path to the wire.
+  write_next();
   op->timer.expires_after(op->timeout);
   op->timer.async_wait([w = weak_from_this(), id](error_code ec) {
     if (ec) return;
@@ -76,8 +79,6 @@ void SessionCore::execute(asio::any_completion_handler<ExecuteSignature> h, std:
       if (auto self = w.lock()) self->give_up(id, asio::error::operation_aborted, true);
     });
   }
-  write_queue_.push_back(Outgoing{encode_command(name, args, id, options.oob), std::move(options.fds), id});
-  write_next();
 }
 
 void SessionCore::give_up(std::uint64_t id, error_code ec, bool from_slot) {
