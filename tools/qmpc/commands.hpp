@@ -12,5 +12,6 @@ boost::asio::awaitable<int> run_events(const Runtime& rt);
 boost::asio::awaitable<int> run_launch(const Runtime& rt);
 // Handles SIGINT/SIGTERM itself (aborts the job, then exits 130).
 boost::asio::awaitable<int> run_mirror(const Runtime& rt);
+boost::asio::awaitable<int> run_demo(const Runtime& rt);
 
 }  // namespace qmpc

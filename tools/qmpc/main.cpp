@@ -31,6 +31,7 @@ int run(const qmpc::cli::CommandLine& line) {
     case Command::exec: rc = qmpc::run_task(ioc, [&] { return qmpc::run_exec(rt); }, true); break;
     case Command::events: rc = qmpc::run_task(ioc, [&] { return qmpc::run_events(rt); }, true); break;
     case Command::mirror: rc = qmpc::run_task(ioc, [&] { return qmpc::run_mirror(rt); }, false); break;
+    case Command::demo: rc = qmpc::run_task(ioc, [&] { return qmpc::run_demo(rt); }, true); break;
     case Command::launch: rc = qmpc::run_task(ioc, [&] { return qmpc::run_launch(rt); }, false); break;
     default:
       std::fprintf(stderr, "qmpc %s: not available in this build\n", qmpc::cli::to_string(line.command));
