@@ -68,7 +68,10 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
     auto st = parse_job_status(json::get_string(*data, "status").value_or(""));
     if (!st) return out;
     if (*st == JobStatus::ready) on_ready_signal("JOB_STATUS_CHANGE", m.time(), out);
-    if (!stale) set_status(*st, out);
+    if (!stale) {
+      standby_unverified_ = false;
+      set_status(*st, out);
+    }
   } else if (name == "BLOCK_JOB_READY") {
     on_ready_signal("BLOCK_JOB_READY", m.time(), out);
     // Normally JOB_STATUS_CHANGE ready came first; without it, the status is ready now.
@@ -386,7 +389,11 @@ void JobStateMachine::maybe_report_ready(Actions& out) {
 
 void JobStateMachine::maybe_act_on_ready(Actions& out) {
   if (ready_acted_ || !ready_reported_ || paused_by_error_ || done() || terminal_ || cancel_sent_) return;
-  if (status_ != JobStatus::ready) return;
+  // In standby (paused or drained while ready) QEMU accepts complete and acts on resume; a soft cancel refused
+  // there is retried on the next ready.
+  if (!is_ready_status(status_)) return;
+  // query-jobs does not say whether a standby is an error stop; query-block-jobs (sent with it) will.
+  if (status_ == JobStatus::standby && standby_unverified_) return;
   ready_acted_ = true;
   switch (config_.end_mode) {
     case EndMode::pivot: send_complete(out); break;
@@ -464,7 +471,10 @@ void JobStateMachine::apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qm
   }
 
   if (s.status && *s.status == JobStatus::concluded && !terminal_) set_terminal_from_query(s.error);
-  if (s.status && !stale) set_status(*s.status, out);
+  if (s.status && !stale) {
+    standby_unverified_ = s.source == JobQuery::query_jobs && *s.status == JobStatus::standby;
+    set_status(*s.status, out);
+  }
   maybe_act_on_ready(out);
   maybe_finish(out);
 }

@@ -209,7 +209,7 @@ TEST_P(Resync, EachStatusLeadsToTheRightStep) {
     add("paused_by_error", jobs("paused"), bj("paused", true, "failed", false), {},
         {R"(block-job-cancel {"device":"job0","force":true})"}, false, {});
     add("ready", jobs("ready"), bj("ready", false, "ok", true), {}, {R"(job-complete {"id":"job0"})"}, true, {});
-    add("standby", jobs("standby"), bj("standby", true, "ok", true), {}, {}, true, {});
+    add("standby", jobs("standby"), bj("standby", true, "ok", true), {}, {R"(job-complete {"id":"job0"})"}, true, {});
     add("standby_error", jobs("standby"), bj("standby", true, "nospace", true), {},
         {R"(block-job-cancel {"device":"job0","force":true})"}, true, {});
     add("waiting", jobs("waiting"), bj("waiting", false, "ok", false), {}, {}, false, {});

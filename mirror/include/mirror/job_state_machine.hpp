@@ -161,6 +161,7 @@ class JobStateMachine {
   std::string shutdown_reason_;
   std::optional<Terminal> terminal_;
   bool gone_ = false;
+  bool standby_unverified_ = false;  // standby known only from query-jobs (no io-status)
   std::uint64_t snapshot_seq_ = 0;    // events older than the last query reply do not move the status back
   std::uint64_t last_event_seq_ = 0;  // nor does a query reply older than the last event
 
