@@ -247,3 +247,26 @@ TEST(CommandLine, HelpAndVersionGoToStdoutWithExitZero) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CommandLineTrace, ActionsTakeTheirArgumentsUnparsed) {
+  auto line = ok({"trace", "import-libvirt", "libvirtd.log", "--monitor", "0x7f", "-o", "out.qmpt"});
+  EXPECT_EQ(line.command, Command::trace);
+  EXPECT_EQ(line.trace.action, "import-libvirt");
+  EXPECT_EQ(line.trace.args, (std::vector<std::string>{"libvirtd.log", "--monitor", "0x7f", "-o", "out.qmpt"}));
+  EXPECT_EQ(ok({"trace", "check", "run.qmpt"}).trace.action, "check");
+}
+
+TEST(CommandLineTrace, HelpAndErrors) {
+  auto help = parse({"trace", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* s : {"import-libvirt", "timeline", "check", "replay", "--listen"})
+    EXPECT_NE(help.out.find(s), std::string::npos) << s;
+  EXPECT_EQ(usage_error({"trace", "timelin", "x"}),
+            "qmpc trace: unknown action 'timelin' (did you mean 'timeline'?); see 'qmpc trace --help'\n");
+  EXPECT_NE(usage_error({"trace"}).find("an action is required"), std::string::npos);
+  EXPECT_NE(parse({"--help"}).out.find("trace"), std::string::npos);
+}
+
+}  // namespace

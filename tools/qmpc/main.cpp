@@ -32,10 +32,8 @@ int run(const qmpc::cli::CommandLine& line) {
     case Command::events: rc = qmpc::run_task(ioc, [&] { return qmpc::run_events(rt); }, true); break;
     case Command::mirror: rc = qmpc::run_task(ioc, [&] { return qmpc::run_mirror(rt); }, false); break;
     case Command::demo: rc = qmpc::run_task(ioc, [&] { return qmpc::run_demo(rt); }, true); break;
+    case Command::trace: rc = qmpc::run_trace(ioc, rt); break;
     case Command::launch: rc = qmpc::run_task(ioc, [&] { return qmpc::run_launch(rt); }, false); break;
-    default:
-      std::fprintf(stderr, "qmpc %s: not available in this build\n", qmpc::cli::to_string(line.command));
-      rc = 1;
   }
   if (rt.transcript) {
     if (auto ec = rt.transcript->close())

@@ -150,6 +150,29 @@ Global options (before or after the command name):
 Exit codes: 0 done, 1 failed, 2 usage, 3 connection/protocol, 4 deadline, 130 interrupted (see 'qmpc --help').
 )";
 
+constexpr const char* kTraceHelp = R"(Work with transcripts of QMP traffic (written by --trace, or imported from libvirt's debug log)
+Usage: qmpc trace ACTION ARGS...
+
+Actions:
+  import-libvirt LOG [--monitor 0xADDR] [-o FILE]
+                          turn a libvirt debug log into transcripts, one per monitor and connection
+                          (<LOG stem>-<monitor>[-<connection>].qmpt here, or FILE when there is one)
+  timeline FILE           per-job states and latencies (ready after, pivot sent after ready, completed after)
+  check FILE              findings, one per line (e.g. a pivot sent before the job said it was ready)
+  replay FILE --listen PATH [--paced]
+                          serve the recording to one client on a UNIX socket, checking it sends the same
+
+Exit codes: 0 done (check: no error found; replay: the client did what the recorded one did); 1 failed (a file
+could not be read or written, check found errors, replay diverged); 2 bad arguments.
+
+Examples:
+  qmpc -s /run/vm.qmp --trace run.qmpt mirror --device drive0 --target /srv/new.qcow2 --pivot
+  qmpc trace timeline run.qmpt
+  qmpc trace import-libvirt /var/log/libvirt/libvirtd.log -o blockcopy.qmpt && qmpc trace check blockcopy.qmpt
+)";
+
+constexpr const char* kTraceActions[] = {"import-libvirt", "timeline", "check", "replay"};
+
 constexpr const char* kLogLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
 
 CLI::Validator size_transform() {
@@ -192,7 +215,37 @@ std::vector<std::string> option_names(const CLI::App* cmd) {
   return names;
 }
 
-std::vector<std::string> command_names() { return {"exec", "events", "mirror", "launch", "demo"}; }
+std::vector<std::string> command_names() { return {"exec", "events", "mirror", "launch", "demo", "trace"}; }
+
+// `qmpc trace ACTION ARGS...`: everything after the action belongs to the action, unparsed.
+ParseOutcome parse_trace(const std::vector<std::string>& args) {
+  ParseOutcome outcome;
+  if (args.size() < 2 || args[1] == "-h" || args[1] == "--help") {
+    outcome.out = kTraceHelp;
+    if (args.size() < 2) {
+      outcome.out.clear();
+      outcome.exit_code = 2;
+      outcome.err = "qmpc trace: an action is required (import-libvirt, timeline, check, replay); see 'qmpc trace "
+                    "--help'\n";
+    }
+    return outcome;
+  }
+  const std::vector<std::string> actions(std::begin(kTraceActions), std::end(kTraceActions));
+  if (std::find(actions.begin(), actions.end(), args[1]) == actions.end()) {
+    std::string message = "qmpc trace: unknown action '" + args[1] + "'";
+    const auto guess = closest_match(args[1], actions);
+    if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
+    outcome.exit_code = 2;
+    outcome.err = message + "; see 'qmpc trace --help'\n";
+    return outcome;
+  }
+  CommandLine line;
+  line.command = Command::trace;
+  line.trace.action = args[1];
+  line.trace.args.assign(args.begin() + 2, args.end());
+  outcome.line = std::move(line);
+  return outcome;
+}
 
 // The words CLI11 did not expect, from its ExtrasError text ("...not expected: a b").
 std::vector<std::string> extras_from(const std::string& what) {
@@ -251,7 +304,7 @@ std::string usage_line(const CLI::App& app, const CLI::ParseError& e, const std:
     const auto guess = closest_match(word, command_names());
     if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
   } else if (cmd == &app && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    message = "a command is required (exec, events, mirror, launch, demo)";
+    message = "a command is required (exec, events, mirror, launch, demo, trace)";
   } else {
     message = lower_first(what);
   }
@@ -356,6 +409,7 @@ void finish_mirror(const CLI::App& app, MirrorOptions& m, const Flags& f) {
 }  // namespace
 
 ParseOutcome parse_command_line(const std::vector<std::string>& args, const char* socket_env) {
+  if (!args.empty() && args[0] == "trace") return parse_trace(args);
   CommandLine line;
   Flags flags;
   CLI::App app(kMainDescription, "qmpc");
@@ -399,6 +453,9 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, const char
   demo->add_option("--keep", line.demo.keep_dir, "Keep the images and logs in DIR instead of removing them")
       ->type_name("DIR");
   demo->add_option("--qemu", line.demo.qemu, "QEMU binary")->type_name("BIN")->capture_default_str();
+
+  // Listed for --help; `qmpc trace ...` itself is parsed by parse_trace().
+  app.add_subcommand("trace", "Work with transcripts: import-libvirt, timeline, check, replay (qmpc trace --help)");
 
   std::vector<std::string> argv(args.rbegin(), args.rend());  // CLI11 takes them reversed
   ParseOutcome outcome;

@@ -1,0 +1,14 @@
+// qmpc trace ACTION ARGS...: a thin wrapper over the transcript tools (tools/trace).
+#include "commands.hpp"
+
+#include "trace/trace_commands.hpp"
+
+#include <cstdio>
+
+namespace qmpc {
+
+int run_trace(boost::asio::io_context& ioc, const Runtime& rt) {
+  return trace::run_trace_action(ioc, rt.line.trace.action, rt.line.trace.args, stdout, stderr);
+}
+
+}  // namespace qmpc
