@@ -184,7 +184,14 @@ CLI::Validator size_transform() {
         text = std::to_string(*v);
         return {};
       },
-      "SIZE");
+      "");
+}
+
+// A validator without the description CLI11 would append to the option's type name in --help (the help text
+// names the allowed values itself).
+CLI::Validator quiet(CLI::Validator v) {
+  v.description("");
+  return v;
 }
 
 // The deepest command that was parsed (the app itself when none).
@@ -318,15 +325,15 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Keep retrying a missing or refused socket this long, in seconds (and wait as long, at least 1 s, for "
                  "QEMU's greeting)")
       ->type_name("SEC")
-      ->check(CLI::NonNegativeNumber)
+      ->check(quiet(CLI::NonNegativeNumber))
       ->capture_default_str();
   app.add_option("--timeout", g.timeout_s, "Deadline for each command's reply, in seconds (mirror: see its --timeout)")
       ->type_name("SEC")
-      ->check(CLI::NonNegativeNumber)
+      ->check(quiet(CLI::NonNegativeNumber))
       ->capture_default_str();
   app.add_option("--log-level", g.log_level, "Log to stderr from this level: trace|debug|info|warn|error|off")
       ->type_name("LEVEL")
-      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kLogLevels), std::end(kLogLevels))))
+      ->check(quiet(CLI::IsMember(std::vector<std::string>(std::begin(kLogLevels), std::end(kLogLevels)))))
       ->capture_default_str();
   app.add_option("--trace", g.trace_file, "Write a transcript of the session to FILE (mode 0600)")->type_name("FILE");
 }
@@ -346,16 +353,14 @@ void add_mirror(CLI::App& app, MirrorOptions& m, Flags& f) {
   c->add_option("--target", m.target, "Target file path (drive-mirror) or node name (with --blockdev)")
       ->type_name("TARGET")
       ->required();
-  auto* blockdev = c->add_flag("--blockdev", m.blockdev, "Use blockdev-mirror; TARGET is an existing node name");
+  c->add_flag("--blockdev", m.blockdev, "Use blockdev-mirror; TARGET is an existing node name");
   c->add_option("--format", m.format, "Target image format for drive-mirror (e.g. qcow2, raw)")
-      ->type_name("FMT")
-      ->excludes(blockdev);
+      ->type_name("FMT");
   c->add_option("--sync", m.sync, "What to copy: full|top|none")
       ->type_name("MODE")
-      ->check(CLI::IsMember({"full", "top", "none"}))
+      ->check(quiet(CLI::IsMember({"full", "top", "none"})))
       ->capture_default_str();
-  c->add_flag("--reuse-external", m.reuse_external, "TARGET exists already (drive-mirror mode 'existing')")
-      ->excludes(blockdev);
+  c->add_flag("--reuse-external", m.reuse_external, "TARGET exists already (drive-mirror mode 'existing')");
   c->add_option("--job-id", m.job_id, "Job id (default: qmpc-mirror-PID)")->type_name("ID");
   c->add_option("--bandwidth", f.bandwidth, "Speed limit in bytes per second (K, M, G suffixes); 0 for none")
       ->type_name("BYTES")
@@ -367,30 +372,37 @@ void add_mirror(CLI::App& app, MirrorOptions& m, Flags& f) {
   const std::vector<std::string> policies{"report", "stop", "enospc", "ignore"};
   c->add_option("--on-source-error", m.on_source_error, "On a read error: report|stop|enospc|ignore")
       ->type_name("P")
-      ->check(CLI::IsMember(policies));
+      ->check(quiet(CLI::IsMember(policies)));
   c->add_option("--on-target-error", m.on_target_error, "On a write error: report|stop|enospc|ignore")
       ->type_name("P")
-      ->check(CLI::IsMember(policies));
+      ->check(quiet(CLI::IsMember(policies)));
   c->add_flag("--write-blocking", m.write_blocking, "Copy guest writes to the target synchronously (copy-mode)");
   c->add_flag("--manual-finalize", m.manual_finalize,
               "Turn auto-finalize and auto-dismiss off; qmpc finalizes and dismisses the job itself");
   c->add_option("--retry-errors", m.retry_errors,
                 "Resume a job paused by an I/O error up to N times (default 0: abort it)")
       ->type_name("N");
-  auto* pivot = c->add_flag("--pivot", f.pivot, "Wait until ready, complete (pivot to TARGET), wait until done");
-  auto* finish = c->add_flag("--finish", f.finish, "Wait until ready, then cancel softly (copy without pivot)");
-  auto* wait = c->add_flag("--wait", f.wait, "Wait until ready and exit, leaving the job mirroring (default)");
-  auto* detach = c->add_flag("--detach", f.detach, "Exit as soon as the job runs");
-  pivot->excludes(finish)->excludes(wait)->excludes(detach);
-  finish->excludes(wait)->excludes(detach);
-  wait->excludes(detach);
+  c->add_flag("--pivot", f.pivot, "Wait until ready, complete (pivot to TARGET), wait until done");
+  c->add_flag("--finish", f.finish, "Wait until ready, then cancel softly (copy without pivot)");
+  c->add_flag("--wait", f.wait, "Wait until ready and exit, leaving the job mirroring (default)");
+  c->add_flag("--detach", f.detach, "Exit as soon as the job runs");
   c->add_option("--timeout", f.job_timeout, "Deadline for the whole job in seconds; on expiry it is aborted (exit 4)")
       ->type_name("SEC")
-      ->check(CLI::PositiveNumber);
-  auto* progress = c->add_flag("--progress", f.progress, "Show a progress bar on stderr even when it is no terminal");
-  auto* no_progress = c->add_flag("--no-progress", f.no_progress, "Never show a progress bar");
-  progress->excludes(no_progress);
+      ->check(quiet(CLI::PositiveNumber));
+  c->add_flag("--progress", f.progress, "Show a progress bar on stderr even when it is no terminal");
+  c->add_flag("--no-progress", f.no_progress, "Never show a progress bar");
   c->add_flag("--json", m.json, "One JSON object per line on stdout: state changes, progress, final summary");
+}
+
+// Conflicts between mirror options, as one line ("" when there is none).
+std::string mirror_conflict(const MirrorOptions& m, const Flags& f) {
+  const int ends = int(f.pivot) + int(f.finish) + int(f.wait) + int(f.detach);
+  if (ends > 1) return "--pivot, --finish, --wait and --detach exclude each other: choose one way to end";
+  if (f.progress && f.no_progress) return "--progress and --no-progress exclude each other";
+  if (m.blockdev && !m.format.empty())
+    return "--format is for drive-mirror; with --blockdev the target node already has its format";
+  if (m.blockdev && m.reuse_external) return "--reuse-external is for drive-mirror; a --blockdev target always exists";
+  return {};
 }
 
 void finish_mirror(const CLI::App& app, MirrorOptions& m, const Flags& f) {
@@ -430,8 +442,8 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, const char
   auto* events = app.add_subcommand("events", "Print QEMU's events as JSON lines until a count, a time or shutdown");
   events->footer(kEventsFooter);
   events->add_option("--name", line.events.names, "Only events with this name (repeatable)")->type_name("NAME");
-  events->add_option("--count", flags.count, "Stop after N events")->type_name("N")->check(CLI::PositiveNumber);
-  events->add_option("--for", flags.for_s, "Stop after SEC seconds")->type_name("SEC")->check(CLI::NonNegativeNumber);
+  events->add_option("--count", flags.count, "Stop after N events")->type_name("N")->check(quiet(CLI::PositiveNumber));
+  events->add_option("--for", flags.for_s, "Stop after SEC seconds")->type_name("SEC")->check(quiet(CLI::NonNegativeNumber));
 
   add_mirror(app, line.mirror, flags);
 
@@ -498,6 +510,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, const char
     if (events->count("--for")) line.events.for_s = flags.for_s;
   } else if (app.get_subcommand("mirror")->parsed()) {
     line.command = Command::mirror;
+    if (auto conflict = mirror_conflict(line.mirror, flags); !conflict.empty()) return usage_error("mirror", conflict);
     finish_mirror(app, line.mirror, flags);
   } else if (launch->parsed()) {
     line.command = Command::launch;
