@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -181,6 +182,29 @@ TEST(CliExec, TraceWritesAPrivateTranscript) {
   auto bad = run_qmpc({"-s", qemu.socket(), "--trace", dir.file("no/such/dir/t.qmpt"), "exec", "query-status"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("--trace"), std::string::npos) << bad.err;
+}
+
+TEST(CliExec, TcpAddress) {
+  REQUIRE_QEMU();
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+  Child qemu({"qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none", "-qmp",
+              "tcp:" + addr + ",server=on,wait=off"});
+  auto o = run_qmpc({"-s", "tcp:" + addr, "exec", "query-status"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("status"), std::string::npos);
+}
+
+TEST(CliExec, LogLevelControlsStderr) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  auto debug = run_qmpc({"--log-level", "trace", "-s", qemu.socket(), "exec", "query-status"});
+  EXPECT_EQ(debug.exit_code, 0);
+  EXPECT_NE(debug.err.find("query-status"), std::string::npos) << "trace logs each message: " << debug.err;
+  ScratchDir dir;
+  auto quiet = run_qmpc({"--log-level", "off", "--connect-timeout", "0", "-s", dir.file("x.sock"), "exec", "q"});
+  EXPECT_EQ(quiet.exit_code, 3);
+  EXPECT_EQ(std::count(quiet.err.begin(), quiet.err.end(), '\n'), 1) << "only qmpc's own error line: " << quiet.err;
 }
 
 }  // namespace

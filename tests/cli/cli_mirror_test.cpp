@@ -261,4 +261,69 @@ TEST(CliMirror, QemuKilledMidJobExitsThree) {
   EXPECT_NE(o.err.find("qmpc: "), std::string::npos);
 }
 
+// A raw target under blkdebug that fails one write with EIO (errno 5) at 8 MiB.
+void add_failing_target(const Vm& vm, const std::string& path) {
+  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "raw", path, "64M"}).exit_code, 0);
+  auto add = vm.qmpc({"exec", "blockdev-add",
+                      R"({"driver":"raw","node-name":"tgt","file":{"driver":"blkdebug","inject-error":)"
+                      R"([{"event":"write_aio","errno":5,"sector":16384,"once":true}],)"
+                      R"("image":{"driver":"file","filename":")" + path + R"("}}})"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+}
+
+TEST(CliMirror, StoppedByAnErrorIsResumedWithRetryErrors) {
+  REQUIRE_QEMU();
+  Vm vm;
+  const auto raw = vm.dir.file("dst.raw");
+  add_failing_target(vm, raw);
+  auto o = vm.qmpc({"mirror", "--blockdev", "--device", "drive0", "--target", "tgt", "--on-target-error", "stop",
+                    "--retry-errors", "1", "--pivot", "--json"});
+  ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
+  EXPECT_NE(o.out.find(R"("type":"paused_by_error")"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find(R"("will_resume":true)"), std::string::npos) << o.out;
+  EXPECT_EQ(str(summary_of(o), "result"), "pivoted");
+  vm.quit();
+  EXPECT_TRUE(identical(vm.source, raw));
+}
+
+TEST(CliMirror, StoppedByAnErrorWithoutRetriesIsAbortedAndExitsOne) {
+  REQUIRE_QEMU();
+  Vm vm;
+  add_failing_target(vm, vm.dir.file("dst.raw"));
+  auto o = vm.qmpc({"mirror", "--blockdev", "--device", "drive0", "--target", "tgt", "--on-target-error", "stop",
+                    "--pivot", "--json"});
+  EXPECT_EQ(o.exit_code, 1) << o.err << o.out;
+  auto s = summary_of(o);
+  EXPECT_NE(str(s, "result"), "pivoted");
+  EXPECT_TRUE(s.HasMember("error")) << o.out;
+  EXPECT_NE(o.err.find("qmpc: mirror job"), std::string::npos) << o.err;
+  EXPECT_EQ(vm.active_file(), vm.source);
+}
+
+TEST(CliMirror, ReportedErrorFailsTheJob) {
+  REQUIRE_QEMU();
+  Vm vm;
+  add_failing_target(vm, vm.dir.file("dst.raw"));
+  auto o = vm.qmpc({"mirror", "--blockdev", "--device", "drive0", "--target", "tgt", "--on-target-error", "report",
+                    "--pivot", "--json"});
+  EXPECT_EQ(o.exit_code, 1) << o.err << o.out;
+  auto s = summary_of(o);
+  EXPECT_EQ(str(s, "result"), "failed");
+  EXPECT_EQ(str(s, "error"), "Input/output error");
+  EXPECT_NE(o.out.find(R"("type":"job_error")"), std::string::npos) << o.out;
+}
+
+TEST(CliMirror, ReuseExternalTopSyncAndWriteBlocking) {
+  REQUIRE_QEMU();
+  Vm vm;
+  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", vm.target, "64M"}).exit_code, 0);
+  auto o = vm.qmpc({"mirror", "--device", "disk0", "--target", vm.target, "--format", "qcow2", "--reuse-external",
+                    "--sync", "top", "--write-blocking", "--pivot", "--json"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(str(summary_of(o), "result"), "pivoted");
+  EXPECT_EQ(vm.active_file(), vm.target);
+  vm.quit();
+  EXPECT_TRUE(identical(vm.source, vm.target));
+}
+
 }  // namespace
