@@ -7,8 +7,11 @@
 //              timestamps (includes QEMU writing, the kernel, qmpc, and QEMU reading the command byte by byte)
 //
 // against the polling baseline of virsh: query-block-jobs every 500 ms, complete on the first poll that reports
-// ready. Runs alternate (event, poll, event, poll, ...) on one QEMU; medians reported. Goal: client <= 50 us.
+// ready. A third kind of run goes through qmpc's mirror runner (mirror::MirrorJob, the job state machine on a
+// Session), as the qmpc tool does. Runs alternate (event, runner, poll, ...) on one QEMU; medians reported.
+// Goal: client <= 50 us.
 #include "support/images.hpp"
+#include "support/mirror_run.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
 #include "support/report.hpp"
@@ -108,6 +111,20 @@ asio::awaitable<RunResult> run_once(qmp::Session& s, qmpc_bench::TrafficClock& c
   co_return out;
 }
 
+// The same mirror through qmpc's mirror runner (mirror::MirrorJob), which decides through the job state machine.
+// Returns the client part from the observer (ready framed -> completion command queued) and the runner's own.
+asio::awaitable<std::pair<double, double>> run_runner(qmp::Session& s, qmpc_bench::TrafficClock& clock,
+                                                      const qmpc_bench::MirrorSpec& spec) {
+  clock.clear();
+  const mirror::MirrorResult result = co_await qmpc_bench::mirror_and_pivot(s, spec, 60s);
+  const auto ready_in = clock.find(qmp::Direction::from_qemu, 0, {"JOB_STATUS_CHANGE", "\"ready\""});
+  if (!ready_in) throw std::runtime_error("runner: ready not observed");
+  const auto complete_out = clock.find(qmp::Direction::to_qemu, ready_in->seq, {"-complete\""});
+  if (!complete_out) throw std::runtime_error("runner: completion command not observed");
+  co_return std::pair{Micros(complete_out->time - ready_in->time).count(),
+                      static_cast<double>(result.pivot_us.value_or(-1))};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,7 +150,7 @@ int main(int argc, char** argv) {
     auto mo = qmpc_bench::bare_qemu({"-drive", "if=none,id=disk0,format=qcow2,node-name=src0,file=" + src});
     mo.session.observer = clock;
     qmp::Machine machine(ioc.get_executor(), mo);
-    std::vector<double> delivery, execute;
+    std::vector<double> delivery, execute, runner_client, runner_own;
     std::vector<double> client, loop_qemu, loop_client, poll_loop_qemu;
     qmpc_bench::run_coroutine(
         ioc,
@@ -150,6 +167,14 @@ int main(int argc, char** argv) {
               execute.push_back(e.execute_us);
               loop_qemu.push_back(e.loop_qemu_us);
               loop_client.push_back(e.loop_client_us);
+            }
+            if (r < rounds) {
+              const qmpc_bench::MirrorSpec spec{"disk0", "job" + std::to_string(n),
+                                                dir.file("t" + std::to_string(n) + ".qcow2"), "qcow2"};
+              ++n;
+              const auto [client_us, own_us] = co_await run_runner(s, *clock, spec);
+              runner_client.push_back(client_us);
+              runner_own.push_back(own_us);
             }
             if (r < poll_rounds) {
               const RunResult p = co_await run_once(s, *clock, dir.file("t" + std::to_string(n++) + ".qcow2"), true);
@@ -171,6 +196,9 @@ int main(int argc, char** argv) {
     qmpc_bench::report("reaction.client_ready_to_complete_p90", qmpc_bench::percentile(client, 90), "us", 1);
     qmpc_bench::report("reaction.client_event_delivery", qmpc_bench::median(delivery), "us", 1);
     qmpc_bench::report("reaction.client_execute_to_write", qmpc_bench::median(execute), "us", 1);
+    qmpc_bench::report("reaction.runner_ready_to_complete", qmpc_bench::median(runner_client), "us", 1);
+    qmpc_bench::report("reaction.runner_ready_to_complete_p90", qmpc_bench::percentile(runner_client, 90), "us", 1);
+    qmpc_bench::report("reaction.runner_own_pivot_us", qmpc_bench::median(runner_own), "us", 1);
     qmpc_bench::report("reaction.ready_to_waiting_qemu_clock", qmpc_bench::median(loop_qemu), "us", 1);
     qmpc_bench::report("reaction.ready_to_waiting_client_clock", qmpc_bench::median(loop_client), "us", 1);
     qmpc_bench::report("reaction.polling_ready_to_waiting_qemu_clock", qmpc_bench::median(poll_loop_qemu), "us", 0);

@@ -1,8 +1,8 @@
-// One drive-mirror driven through a Session to its pivot: start, wait for the job's own ready signal
-// (JOB_STATUS_CHANGE ready), block-job-complete, wait for the job to go away, and check with query-block that
-// the disk's active image is now the target.
+// One drive-mirror to its pivot through qmpc's mirror runner (mirror::MirrorJob: the job state machine driven on a
+// Session), then a check with query-block that the disk's active image is now the target.
 #pragma once
 
+#include "mirror/mirror_options.hpp"
 #include "qmp/session.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -19,7 +19,9 @@ struct MirrorSpec {
 };
 
 // `spec` must outlive the operation (GCC 12 mishandles aggregates passed by value to coroutines).
-// Throws std::runtime_error when the job fails, is not ready within `timeout`, or the pivot is not visible.
-boost::asio::awaitable<void> mirror_and_pivot(qmp::Session& s, const MirrorSpec& spec, qmp::Clock::duration timeout);
+// Throws std::runtime_error when the job does not end pivoted within `timeout`, or the pivot is not visible.
+// Returns the runner's result (its pivot_us is the runner's own ready -> complete measurement).
+boost::asio::awaitable<mirror::MirrorResult> mirror_and_pivot(qmp::Session& s, const MirrorSpec& spec,
+                                                              qmp::Clock::duration timeout);
 
 }  // namespace qmpc_bench
