@@ -53,7 +53,8 @@ TEST(CliLaunch, DetachPrintsPidAndSocketAndLeavesQemuRunning) {
   auto status = run_qmpc({"-s", socket, "exec", "query-status"});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   auto quit = run_qmpc({"-s", socket, "exec", "quit"});
-  EXPECT_TRUE(quit.exit_code == 0 || quit.exit_code == 3) << quit.err;
+  EXPECT_EQ(quit.exit_code, 0) << quit.err;
+  EXPECT_EQ(quit.out, "{}\n");
   EXPECT_TRUE(process_gone(pid, 10000ms));
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path(socket).parent_path(), ec);

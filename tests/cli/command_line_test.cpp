@@ -256,6 +256,9 @@ TEST(CommandLineTrace, ActionsTakeTheirArgumentsUnparsed) {
   EXPECT_EQ(line.trace.action, "import-libvirt");
   EXPECT_EQ(line.trace.args, (std::vector<std::string>{"libvirtd.log", "--monitor", "0x7f", "-o", "out.qmpt"}));
   EXPECT_EQ(ok({"trace", "check", "run.qmpt"}).trace.action, "check");
+  auto after_globals = ok({"--log-level", "debug", "trace", "timeline", "run.qmpt"});
+  EXPECT_EQ(after_globals.trace.action, "timeline");
+  EXPECT_EQ(after_globals.trace.args, (std::vector<std::string>{"run.qmpt"}));
 }
 
 TEST(CommandLineTrace, HelpAndErrors) {

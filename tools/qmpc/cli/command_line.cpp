@@ -270,19 +270,25 @@ std::string lower_first(std::string s) {
   return s;
 }
 
-// The first word that is neither an option nor the value of a global option: where a command name belongs.
-std::string first_word(const std::vector<std::string>& args) {
+// The index of the first word that is neither an option nor the value of a global option: where a command name
+// belongs (args.size() when there is none).
+std::size_t first_word_index(const std::vector<std::string>& args) {
   static const std::vector<std::string> with_value{"-s", "--socket", "--connect-timeout", "--timeout", "--log-level",
                                                    "--trace"};
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--") return {};
+    if (args[i] == "--") return args.size();
     if (std::find(with_value.begin(), with_value.end(), args[i]) != with_value.end()) {
       ++i;
       continue;
     }
-    if (!args[i].empty() && args[i][0] != '-') return args[i];
+    if (!args[i].empty() && args[i][0] != '-') return i;
   }
-  return {};
+  return args.size();
+}
+
+std::string first_word(const std::vector<std::string>& args) {
+  const auto i = first_word_index(args);
+  return i < args.size() ? args[i] : std::string();
 }
 
 // One line: "qmpc exec: unknown option --sokcet (did you mean --socket?); see 'qmpc exec --help'".
@@ -421,7 +427,9 @@ void finish_mirror(const CLI::App& app, MirrorOptions& m, const Flags& f) {
 }  // namespace
 
 ParseOutcome parse_command_line(const std::vector<std::string>& args, const char* socket_env) {
-  if (!args.empty() && args[0] == "trace") return parse_trace(args);
+  // Global options before `trace` are accepted and ignored: the transcript tools do not talk to QEMU.
+  if (const auto i = first_word_index(args); i < args.size() && args[i] == "trace")
+    return parse_trace(std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(i), args.end()));
   CommandLine line;
   Flags flags;
   CLI::App app(kMainDescription, "qmpc");
