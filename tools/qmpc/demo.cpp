@@ -183,8 +183,8 @@ asio::awaitable<int> run_demo(const Runtime& rt) {
   mirror::MirrorJob job(machine.session(), job_options);
   auto [jec, result] = co_await job.async_run(asio::as_tuple(asio::use_awaitable));
   if (bar_drawn) std::fputc('\n', stderr);
-  if (jec) {
-    std::fprintf(stderr, "qmpc demo: the mirror did not pivot: %s\n",
+  if (jec || result.outcome != mirror::Outcome::pivoted) {
+    std::fprintf(stderr, "qmpc demo: the mirror did not pivot (%s): %s\n", mirror::to_string(result.outcome),
                  result.error.empty() ? jec.message().c_str() : result.error.c_str());
     co_return cli::to_int(cli::ExitCode::failed);
   }
