@@ -80,8 +80,10 @@ TEST(CommandLine, GlobalOptionValues) {
   EXPECT_EQ(line.global.log_level, "debug");
   EXPECT_EQ(line.global.trace_file, "/tmp/t.jsonl");
   EXPECT_NE(usage_error({"--log-level", "loud", "exec", "x"}).find("loud"), std::string::npos);
-  usage_error({"--timeout", "-1", "exec", "x"});
-  usage_error({"--timeout", "soon", "exec", "x"});
+  EXPECT_EQ(usage_error({"--timeout", "-1", "exec", "x"}),
+            "qmpc exec: --timeout: must be 0 or more seconds; see 'qmpc exec --help'\n");
+  EXPECT_EQ(usage_error({"--timeout", "soon", "exec", "x"}),
+            "qmpc exec: --timeout: 'soon' is not a number of seconds (e.g. 10 or 0.5); see 'qmpc exec --help'\n");
 }
 
 TEST(CommandLine, Events) {
@@ -94,8 +96,12 @@ TEST(CommandLine, Events) {
   EXPECT_EQ(some.events.names, (std::vector<std::string>{"STOP", "RESUME"}));
   EXPECT_EQ(some.events.count, 3u);
   EXPECT_EQ(some.events.for_s, 2.5);
-  usage_error({"events", "--count", "0"});
-  usage_error({"events", "--count"});
+  EXPECT_EQ(usage_error({"events", "--count", "0"}),
+            "qmpc events: --count: must be at least 1; see 'qmpc events --help'\n");
+  EXPECT_EQ(usage_error({"events", "--count"}),
+            "qmpc events: --count needs a value (N); see 'qmpc events --help'\n");
+  usage_error({"events", "--count", "2x"});
+  usage_error({"events", "--for", "-3"});
 }
 
 TEST(CommandLine, MirrorDefaults) {

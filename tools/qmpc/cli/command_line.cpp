@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #ifndef QMPC_VERSION
@@ -187,6 +188,32 @@ CLI::Validator size_transform() {
       "");
 }
 
+// Seconds: a non-negative number (positive when `positive`), e.g. 10 or 0.5.
+CLI::Validator seconds_check(bool positive) {
+  return CLI::Validator(
+      [positive](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !(v == v) || v > 1e9)
+          return "'" + text + "' is not a number of seconds (e.g. 10 or 0.5)";
+        if (v < 0 || (positive && v == 0)) return std::string("must be ") + (positive ? "more than 0" : "0 or more") + " seconds";
+        return {};
+      },
+      "");
+}
+
+// A whole number of at least 1.
+CLI::Validator count_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+          return "'" + text + "' is not a whole number";
+        if (text.find_first_not_of('0') == std::string::npos) return "must be at least 1";
+        return {};
+      },
+      "");
+}
+
 // A validator without the description CLI11 would append to the option's type name in --help (the help text
 // names the allowed values itself).
 CLI::Validator quiet(CLI::Validator v) {
@@ -320,6 +347,11 @@ std::string usage_line(const CLI::App& app, const CLI::ParseError& e, const std:
     message = "a command is required (exec, events, mirror, launch, demo, trace)";
   } else {
     message = lower_first(what);
+    // CLI11's "--count: 1 required N missing" in plain words.
+    const auto req = message.find(": 1 required ");
+    if (req != std::string::npos && message.size() > 8 && message.compare(message.size() - 8, 8, " missing") == 0)
+      message = message.substr(0, req) + " needs a value (" +
+                message.substr(req + 13, message.size() - 8 - (req + 13)) + ")";
   }
   return command_path(cmd) + ": " + message + "; see '" + command_path(cmd) + " --help'";
 }
@@ -331,11 +363,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Keep retrying a missing or refused socket this long, in seconds (and wait as long, at least 1 s, for "
                  "QEMU's greeting)")
       ->type_name("SEC")
-      ->check(quiet(CLI::NonNegativeNumber))
+      ->check(seconds_check(false))
       ->capture_default_str();
   app.add_option("--timeout", g.timeout_s, "Deadline for each command's reply, in seconds (mirror: see its --timeout)")
       ->type_name("SEC")
-      ->check(quiet(CLI::NonNegativeNumber))
+      ->check(seconds_check(false))
       ->capture_default_str();
   app.add_option("--log-level", g.log_level, "Log to stderr from this level: trace|debug|info|warn|error|off")
       ->type_name("LEVEL")
@@ -394,7 +426,7 @@ void add_mirror(CLI::App& app, MirrorOptions& m, Flags& f) {
   c->add_flag("--detach", f.detach, "Exit as soon as the job runs");
   c->add_option("--timeout", f.job_timeout, "Deadline for the whole job in seconds; on expiry it is aborted (exit 4)")
       ->type_name("SEC")
-      ->check(quiet(CLI::PositiveNumber));
+      ->check(seconds_check(true));
   c->add_flag("--progress", f.progress, "Show a progress bar on stderr even when it is no terminal");
   c->add_flag("--no-progress", f.no_progress, "Never show a progress bar");
   c->add_flag("--json", m.json, "One JSON object per line on stdout: state changes, progress, final summary");
@@ -450,8 +482,8 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, const char
   auto* events = app.add_subcommand("events", "Print QEMU's events as JSON lines until a count, a time or shutdown");
   events->footer(kEventsFooter);
   events->add_option("--name", line.events.names, "Only events with this name (repeatable)")->type_name("NAME");
-  events->add_option("--count", flags.count, "Stop after N events")->type_name("N")->check(quiet(CLI::PositiveNumber));
-  events->add_option("--for", flags.for_s, "Stop after SEC seconds")->type_name("SEC")->check(quiet(CLI::NonNegativeNumber));
+  events->add_option("--count", flags.count, "Stop after N events")->type_name("N")->check(count_check());
+  events->add_option("--for", flags.for_s, "Stop after SEC seconds")->type_name("SEC")->check(seconds_check(false));
 
   add_mirror(app, line.mirror, flags);
 
