@@ -7,6 +7,9 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -184,9 +187,25 @@ TEST(CliExec, TraceWritesAPrivateTranscript) {
   EXPECT_NE(bad.err.find("--trace"), std::string::npos) << bad.err;
 }
 
+// A port nothing listens on right now (the kernel's choice for an ephemeral bind).
+int free_tcp_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  ::close(fd);
+  return port;
+}
+
 TEST(CliExec, TcpAddress) {
   REQUIRE_QEMU();
-  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const int port = free_tcp_port();
+  ASSERT_GT(port, 0);
   const std::string addr = "127.0.0.1:" + std::to_string(port);
   Child qemu({"qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none", "-qmp",
               "tcp:" + addr + ",server=on,wait=off"});
