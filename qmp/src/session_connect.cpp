@@ -86,7 +86,7 @@ asio::awaitable<error_code> SessionCore::connect(std::string address_text) {
     if (attempts > 1) desc += "; retried " + std::to_string(attempts) + " times for " + seconds_text(opts.connect_timeout);
     if (last == boost::system::errc::no_such_file_or_directory)
       desc += "; check that QEMU runs with -qmp unix:" + addr->path + ",server=on,wait=off";
-    log->error("qmp: {}", desc);
+    log->debug("qmp: {}", desc);  // the caller gets it as an error code and diagnostics
     phase = Phase::closed;
     co_return set_failure(errc::connect_failed, desc);
   }

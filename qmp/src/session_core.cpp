@@ -53,14 +53,8 @@ void SessionCore::wait_closed(asio::any_completion_handler<WaitSignature> h, Clo
 
 void SessionCore::fail(errc code, std::string desc) {
   if (phase == Phase::closed) return;
-  const bool by_owner = code == errc::session_closed;
-  if (by_owner) {
-    log->debug("qmp: {}", desc);
-  } else if (code == errc::connection_lost && shutdown) {
-    log->debug("qmp: {} after SHUTDOWN", desc);
-  } else {
-    log->error("qmp: {}", desc);
-  }
+  // Debug level only: the caller gets the failure as an error code with these words in its diagnostics.
+  log->debug("qmp: session ended: {}{}", desc, shutdown ? " (after SHUTDOWN)" : "");
   set_failure(code, desc);
   phase = Phase::closed;
   error_code ignored;

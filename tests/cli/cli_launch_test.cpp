@@ -99,8 +99,9 @@ TEST(CliLaunch, ForegroundPassesSigtermOn) {
   EXPECT_FALSE(o.timed_out);
   EXPECT_NE(o.exit_code, -1) << "qmpc itself must not die of the signal";
   EXPECT_TRUE(process_gone(pid, 5000ms));
-  // QEMU reports the signal on its stderr, which qmpc forwards.
-  EXPECT_NE(o.err.find("terminating on signal 15"), std::string::npos) << o.err;
+  // QEMU 7.2 re-raises the signal after its clean-up, so its status (and so qmpc's exit code) is 128 + 15. Its
+  // "terminating on signal 15" line is not asserted: when the signal lands early, QEMU can die without it.
+  EXPECT_EQ(o.exit_code, 128 + SIGTERM) << o.err;
 }
 
 TEST(CliLaunch, QemuThatExitsEarlyExitsThreeWithItsStderr) {

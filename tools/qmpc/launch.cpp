@@ -47,6 +47,9 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
                                  : std::string();
     co_return report_error(ec, machine.diagnostics(), "starting " + opt.qemu, hint);
   }
+  // SIGINT and SIGTERM go on to QEMU, which then quits; its exit status becomes ours. Caught from before the
+  // pid is printed, so a caller that signals as soon as it reads the line reaches QEMU, not qmpc's default action.
+  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
   print_line(qmp::json::Object()
                  .add("pid", static_cast<std::int64_t>(machine.pid()))
                  .add("socket", machine.socket_path())
@@ -57,8 +60,6 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
   }
 
   *forward_stderr = true;
-  // SIGINT and SIGTERM go on to QEMU, which then quits; its exit status becomes ours.
-  asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
   std::function<void()> pass_signals_on;
   pass_signals_on = [&signals, &machine, &pass_signals_on] {
     signals.async_wait([&signals, &machine, &pass_signals_on](const boost::system::error_code& e, int sig) {
