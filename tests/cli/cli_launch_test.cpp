@@ -99,9 +99,9 @@ TEST(CliLaunch, ForegroundPassesSigtermOn) {
   EXPECT_FALSE(o.timed_out);
   EXPECT_NE(o.exit_code, -1) << "qmpc itself must not die of the signal";
   EXPECT_TRUE(process_gone(pid, 5000ms));
-  // QEMU 7.2 re-raises the signal after its clean-up, so its status (and so qmpc's exit code) is 128 + 15. Its
-  // "terminating on signal 15" line is not asserted: when the signal lands early, QEMU can die without it.
-  EXPECT_EQ(o.exit_code, 128 + SIGTERM) << o.err;
+  // qmpc exits with QEMU's status: 0 when QEMU handled the signal and quit, 128 + 15 when the signal killed it
+  // (QEMU 7.2 does either, depending on when the signal lands).
+  EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 128 + SIGTERM) << "exit " << o.exit_code << ": " << o.err;
 }
 
 TEST(CliLaunch, QemuThatExitsEarlyExitsThreeWithItsStderr) {
