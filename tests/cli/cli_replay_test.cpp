@@ -1,0 +1,129 @@
+// A live mirror recorded with --trace, then `qmpc trace replay` playing that recording to a second `qmpc mirror`:
+// the second run must end the same way and see the same traffic, with no real QEMU behind it.
+#include "cli_process.hpp"
+
+#include "qmp/transcript_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <thread>
+
+namespace {
+
+using namespace qmpc_cli_test;
+
+struct Traffic {
+  std::vector<std::string> commands;  // to QEMU: "name#id"
+  std::vector<std::string> messages;  // from QEMU: compact JSON
+};
+
+Traffic traffic_of(const std::string& path) {
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto t = qmp::read_transcript_file(path, ec, diag);
+  EXPECT_TRUE(t) << path << ": " << diag.desc;
+  Traffic out;
+  if (!t) return out;
+  for (const auto& e : t->entries) {
+    auto m = e.to_message();
+    if (!m) continue;
+    if (e.direction == qmp::Direction::to_qemu) {
+      out.commands.push_back(std::string(m->command_name()) + "#" + qmp::json::to_string(*m->id()));
+    } else {
+      out.messages.push_back(m->text());
+    }
+  }
+  return out;
+}
+
+bool wait_for_socket(const std::string& path) {
+  for (int i = 0; i < 500; ++i) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+std::vector<std::string> mirror_args(const std::string& socket, const std::string& trace, const std::string& target) {
+  return {"-s", socket, "--trace", trace, "mirror", "--device", "disk0", "--target", target, "--format", "qcow2",
+          "--job-id", "r1", "--pivot", "--no-progress"};
+}
+
+TEST(CliReplay, AMirrorReplayedFromItsRecordingEndsTheSameWithTheSameTraffic) {
+  if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available";
+  ScratchDir dir;
+  const auto source = dir.file("src.qcow2");
+  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
+  ASSERT_EQ(run_program({"qemu-io", "-c", "write -P 0x3c 0 4M", source}).exit_code, 0);
+
+  const auto live_trace = dir.file("live.qmpt");
+  std::string live_line;
+  {
+    Qemu qemu(1, {"-drive", "if=none,id=disk0,format=qcow2,node-name=src0,file=" + source});
+    ASSERT_TRUE(qemu.ok());
+    auto live = run_qmpc(mirror_args(qemu.socket(), live_trace, dir.file("live-copy.qcow2")));
+    ASSERT_EQ(live.exit_code, 0) << live.err;
+    live_line = live.out;
+  }
+  EXPECT_NE(live_line.find("pivoted"), std::string::npos) << live_line;
+
+  // The same command against the recording, served by qmpc itself.
+  const auto socket = dir.file("replay.sock");
+  Child replay({qmpc_binary(), "trace", "replay", live_trace, "--listen", socket});
+  ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+  const auto replayed_trace = dir.file("replayed.qmpt");
+  auto replayed = run_qmpc(mirror_args(socket, replayed_trace, dir.file("never-written.qcow2")));
+  EXPECT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_NE(replayed.out.find("pivoted"), std::string::npos) << replayed.out;
+  auto served = replay.wait(10000ms);
+  EXPECT_EQ(served.exit_code, 0) << "the replay reports a divergence: " << served.out << served.err;
+
+  // Recorded again, the replayed session is the live one: the same commands with the same ids, and the same
+  // messages from "QEMU", in the same order.
+  const Traffic a = traffic_of(live_trace), b = traffic_of(replayed_trace);
+  EXPECT_FALSE(a.commands.empty());
+  EXPECT_EQ(a.commands, b.commands);
+  EXPECT_EQ(a.messages, b.messages);
+}
+
+TEST(CliReplay, AClientThatDivergesFromTheRecordingIsTold) {
+  if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available";
+  ScratchDir dir;
+  const auto source = dir.file("src.qcow2");
+  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
+  const auto live_trace = dir.file("live.qmpt");
+  {
+    Qemu qemu(1, {"-drive", "if=none,id=disk0,format=qcow2,node-name=src0,file=" + source});
+    ASSERT_TRUE(qemu.ok());
+    ASSERT_EQ(run_qmpc({"-s", qemu.socket(), "--trace", live_trace, "exec", "query-status"}).exit_code, 0);
+  }
+  const auto socket = dir.file("replay.sock");
+  Child replay({qmpc_binary(), "trace", "replay", live_trace, "--listen", socket});
+  ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+  auto other = run_qmpc({"-s", socket, "exec", "query-block"});
+  EXPECT_EQ(other.exit_code, 1) << other.err;
+  EXPECT_NE(other.err.find("qmpc: GenericError"), std::string::npos) << other.err;
+  auto served = replay.wait(10000ms);
+  EXPECT_EQ(served.exit_code, 1) << served.out << served.err;
+}
+
+
+TEST(CliReplay, ARecordingOfRealQemu72DrivesQmpcMirrorWithoutQemu) {
+  // fixtures/transcripts/qemu-7.2-drive-mirror-pivot.qmpt: `qmpc --trace ... mirror --pivot` against QEMU 7.2.22.
+  ScratchDir dir;
+  const auto socket = dir.file("replay.sock");
+  Child replay({qmpc_binary(), "trace", "replay", std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-7.2-drive-mirror-pivot.qmpt",
+                "--listen", socket});
+  ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+  auto m = run_qmpc({"-s", socket, "mirror", "--device", "disk0", "--target", dir.file("copy.qcow2"), "--format",
+                     "qcow2", "--job-id", "job0", "--pivot", "--no-progress"});
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  // No progress polls (they would not be in the recording): the summary line names the recorded job and length.
+  EXPECT_EQ(m.out.rfind("pivoted: job job0, 4 MiB of 4 MiB copied", 0), 0u) << m.out;
+  EXPECT_EQ(replay.wait(10000ms).exit_code, 0);
+}
+
+}  // namespace
