@@ -26,6 +26,8 @@ void SessionCore::on_read(error_code ec, std::size_t n) {
     return;
   }
   stats.bytes_in += n;
+  // One clock reading per read, not per line: every line of a read arrived at the same moment.
+  const auto received = Clock::now();
   framer_.feed(std::string_view(read_buf_.data(), n));
   std::string_view line;
   for (;;) {
@@ -37,7 +39,7 @@ void SessionCore::on_read(error_code ec, std::size_t n) {
                                         " bytes (SessionOptions::max_message_size)");
       return;
     }
-    handle_line(line);
+    handle_line(line, received);
     if (phase == Phase::closed) return;
   }
   // Read again only after the completions posted for these lines have run: a caller reacting to a reply or an
@@ -62,9 +64,8 @@ void SessionCore::observe(Direction dir, std::uint64_t seq, Clock::time_point t,
   if (opts.observer) opts.observer->on_message(dir, seq, t, text);
 }
 
-void SessionCore::handle_line(std::string_view line) {
+void SessionCore::handle_line(std::string_view line, Clock::time_point now) {
   const std::uint64_t seq = ++seq_;
-  const auto now = Clock::now();
   ++stats.messages_in;
   observe(Direction::from_qemu, seq, now, line);
   Decoded d = decode_line(line, seq, now);

@@ -75,16 +75,19 @@ std::optional<WallClock::time_point> parse_wall_time(std::string_view s) noexcep
     for (std::size_t i = 6; i < digits.size(); ++i) v /= 10;
     micros = v;
   }
+  return utc_time_point(year, mon, day, hour, min, sec) +
+         std::chrono::duration_cast<WallClock::duration>(std::chrono::microseconds(micros));
+}
+
+WallClock::time_point utc_time_point(int year, int month, int day, int hour, int minute, int second) noexcept {
   std::tm tm{};
   tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
+  tm.tm_mon = month - 1;
   tm.tm_mday = day;
   tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  const std::time_t t = timegm(&tm);
-  return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(std::chrono::seconds(t) +
-                                                                               std::chrono::microseconds(micros)));
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(std::chrono::seconds(timegm(&tm))));
 }
 
 std::string format_header_line(const TranscriptHeader& h) {

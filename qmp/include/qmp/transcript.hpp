@@ -61,6 +61,8 @@ std::optional<Direction> direction_from_string(std::string_view s) noexcept;
 // "2026-11-25T17:05:26.222000Z" (UTC, microseconds), and back.
 std::string format_wall_time(WallClock::time_point t);
 std::optional<WallClock::time_point> parse_wall_time(std::string_view s) noexcept;
+// The UTC instant of a calendar date and time of day (no range checks beyond timegm's).
+WallClock::time_point utc_time_point(int year, int month, int day, int hour, int minute, int second) noexcept;
 
 // One line of text, without its newline.
 std::string format_header_line(const TranscriptHeader& h);

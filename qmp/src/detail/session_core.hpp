@@ -78,7 +78,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
  private:
   void start_reading();
   void on_read(error_code ec, std::size_t n);
-  void handle_line(std::string_view line);
+  void handle_line(std::string_view line, Clock::time_point received);
   void handle_reply(Message m);
   void write_next();
   void send_with_fds(std::vector<int> fds, std::size_t offset);

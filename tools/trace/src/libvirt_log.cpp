@@ -174,18 +174,11 @@ std::optional<qmp::WallClock::time_point> parse_libvirt_time(std::string_view s)
       !digits(s.substr(20, 3), ms) || !digits(s.substr(24, 2), zh) || !digits(s.substr(26, 2), zm)) {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  const std::time_t t = timegm(&tm);
   const int zone_minutes = (s[23] == '+' ? 1 : -1) * (zh * 60 + zm);
-  const auto local = std::chrono::seconds(t) + std::chrono::milliseconds(ms);
-  return qmp::WallClock::time_point(
-      std::chrono::duration_cast<qmp::WallClock::duration>(local - std::chrono::minutes(zone_minutes)));
+  // The log shows local time with its zone offset: UTC is local time minus the offset.
+  return qmp::utc_time_point(year, mon, day, hour, min, sec) +
+         std::chrono::duration_cast<qmp::WallClock::duration>(std::chrono::milliseconds(ms) -
+                                                              std::chrono::minutes(zone_minutes));
 }
 
 std::vector<LibvirtRecord> parse_libvirt_log(std::string_view text) {
