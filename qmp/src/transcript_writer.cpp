@@ -1,33 +1,15 @@
 #include "qmp/transcript_writer.hpp"
 
+#include "detail/private_file.hpp"
 #include "qmp/redact.hpp"
 
 #include <cerrno>
 #include <cstring>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace qmp {
 namespace {
-
-// Opens `path` for writing, mode 0600 even when it already existed with wider permissions.
-int open_private(const std::string& path, error_code& ec, Diagnostics& diag) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    ec = error_code(errno, boost::system::system_category());
-    diag.desc = "cannot create '" + path + "': " + std::strerror(errno);
-    return -1;
-  }
-  if (::fchmod(fd, 0600) != 0) {
-    ec = error_code(errno, boost::system::system_category());
-    diag.desc = "cannot make '" + path + "' private (mode 0600): " + std::strerror(errno);
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
@@ -64,16 +46,16 @@ std::string redacted(std::string_view json_text) {
 }  // namespace
 
 std::shared_ptr<TranscriptWriter> TranscriptWriter::create(const std::string& path, error_code& ec,
-                                                           Diagnostics& diag, TranscriptHeader header) {
-  const int fd = open_private(path, ec, diag);
-  if (fd < 0) return nullptr;
+                                                           Diagnostics& diag, TranscriptHeader header,
+                                                           ExistingFile existing) {
+  if (!detail::check_private_file_path(path, existing, ec, diag)) return nullptr;
   header.version = kTranscriptFormatVersion;
-  return std::shared_ptr<TranscriptWriter>(new TranscriptWriter(fd, path, std::move(header)));
+  return std::shared_ptr<TranscriptWriter>(new TranscriptWriter(path, std::move(header), existing));
 }
 
-TranscriptWriter::TranscriptWriter(int fd, std::string path, TranscriptHeader header)
-    : fd_(fd),
-      path_(std::move(path)),
+TranscriptWriter::TranscriptWriter(std::string path, TranscriptHeader header, ExistingFile existing)
+    : path_(std::move(path)),
+      existing_(existing),
       header_(std::move(header)),
       wall_at_create_(WallClock::now()),
       steady_at_create_(Clock::now()) {}
@@ -81,7 +63,16 @@ TranscriptWriter::TranscriptWriter(int fd, std::string path, TranscriptHeader he
 TranscriptWriter::~TranscriptWriter() { close(); }
 
 void TranscriptWriter::write_line(std::string line) {
-  if (fd_ < 0 || ec_) return;
+  if (closed_ || ec_) return;
+  if (!created_) {
+    Diagnostics diag;
+    fd_ = detail::create_private_file(path_, existing_, ec_, diag);
+    if (fd_ < 0) {
+      error_text_ = diag.desc;
+      return;
+    }
+    created_ = true;
+  }
   line += '\n';
   if (!write_all(fd_, line)) {
     ec_ = error_code(errno, boost::system::system_category());
@@ -122,8 +113,8 @@ void TranscriptWriter::append(const TranscriptEntry& entry) {
 }
 
 error_code TranscriptWriter::close() {
+  closed_ = true;
   if (fd_ >= 0) {
-    write_header_if_needed({});
     if (::close(fd_) != 0 && !ec_) {
       ec_ = error_code(errno, boost::system::system_category());
       error_text_ = "cannot close '" + path_ + "': " + std::strerror(errno);
@@ -145,8 +136,8 @@ std::string format_transcript(const Transcript& transcript) {
 }
 
 bool write_transcript_file(const std::string& path, const Transcript& transcript, error_code& ec,
-                           Diagnostics& diag) {
-  const int fd = open_private(path, ec, diag);
+                           Diagnostics& diag, ExistingFile existing) {
+  const int fd = detail::create_private_file(path, existing, ec, diag);
   if (fd < 0) return false;
   const bool ok = write_all(fd, format_transcript(transcript));
   const int saved = errno;

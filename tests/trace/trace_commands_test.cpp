@@ -87,6 +87,13 @@ TEST_F(TraceCommands, ImportToOneFileNeedsOneTranscript) {
   auto t = qmp::read_transcript_file((dir_ / "x.qmpt").string(), ec, diag);
   ASSERT_TRUE(t) << diag.desc;
   EXPECT_EQ(t->header.monitor, "0x7fa1f0006b90");
+
+  const ActionRun again = run("import-libvirt", {log, "--monitor", "0x7fa1f0006b90", "-o", "x.qmpt"});
+  EXPECT_EQ(again.rc, 2);
+  EXPECT_NE(again.err.find("x.qmpt' exists already"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--overwrite"), std::string::npos) << again.err;
+  const ActionRun replaced = run("import-libvirt", {log, "--monitor", "0x7fa1f0006b90", "-o", "x.qmpt", "--overwrite"});
+  EXPECT_EQ(replaced.rc, 0) << replaced.err;
 }
 
 TEST_F(TraceCommands, CheckFailsOnErrorsAndReportsThem) {

@@ -20,10 +20,11 @@ int run(const qmpc::cli::CommandLine& line) {
     qmp::Diagnostics diag;
     qmp::TranscriptHeader header;
     header.origin = line.global.socket;
-    rt.transcript = qmp::TranscriptWriter::create(line.global.trace_file, ec, diag, header);
+    const auto existing = line.global.trace_overwrite ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
+    rt.transcript = qmp::TranscriptWriter::create(line.global.trace_file, ec, diag, header, existing);
     if (!rt.transcript)
-      return qmpc::report_error(ec, diag, "cannot create the transcript " + line.global.trace_file,
-                                "check the path given to --trace");
+      return qmpc::report_error(ec, diag, "--trace",
+                                "give --trace a new FILE, or add --trace-overwrite to replace an existing regular file");
   }
   boost::asio::io_context ioc;
   int rc = 1;
@@ -36,9 +37,11 @@ int run(const qmpc::cli::CommandLine& line) {
     case Command::launch: rc = qmpc::run_task(ioc, [&] { return qmpc::run_launch(rt); }, false); break;
   }
   if (rt.transcript) {
-    if (auto ec = rt.transcript->close())
+    if (auto ec = rt.transcript->close()) {
       std::fprintf(stderr, "qmpc: writing the transcript %s failed: %s\n", line.global.trace_file.c_str(),
                    rt.transcript->error_text().c_str());
+      if (rc == 0) rc = 1;
+    }
   }
   return rc;
 }

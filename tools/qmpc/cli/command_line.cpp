@@ -146,7 +146,8 @@ Global options (before or after the command name):
   --connect-timeout SEC      keep retrying a missing or refused socket this long (default 10)
   --timeout SEC              deadline for each command's reply (default 30)
   --log-level LEVEL          trace|debug|info|warn|error|off, to stderr (default warn)
-  --trace FILE               write a transcript of the session to FILE (mode 0600)
+  --trace FILE               write a transcript of the session to a new FILE (mode 0600)
+  --trace-overwrite          let --trace replace an existing regular FILE
   --version                  print the version and exit
 Exit codes: 0 done, 1 failed, 2 usage, 3 connection/protocol, 4 deadline, 130 interrupted (see 'qmpc --help').
 )";
@@ -155,9 +156,10 @@ constexpr const char* kTraceHelp = R"(Work with transcripts of QMP traffic (writ
 Usage: qmpc trace ACTION ARGS...
 
 Actions:
-  import-libvirt LOG [--monitor 0xADDR] [-o FILE]
+  import-libvirt LOG [--monitor 0xADDR] [-o FILE] [--overwrite]
                           turn a libvirt debug log into transcripts, one per monitor and connection
-                          (<LOG stem>-<monitor>[-<connection>].qmpt here, or FILE when there is one)
+                          (<LOG stem>-<monitor>[-<connection>].qmpt here, or FILE when there is one);
+                          new files only, unless --overwrite
   timeline FILE           per-job states and latencies (ready after, pivot sent after ready, completed after)
   check FILE              findings, one per line (e.g. a pivot sent before the job said it was ready)
   replay FILE --listen PATH [--paced]
@@ -373,7 +375,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->type_name("LEVEL")
       ->check(quiet(CLI::IsMember(std::vector<std::string>(std::begin(kLogLevels), std::end(kLogLevels)))))
       ->capture_default_str();
-  app.add_option("--trace", g.trace_file, "Write a transcript of the session to FILE (mode 0600)")->type_name("FILE");
+  app.add_option("--trace", g.trace_file,
+                 "Write a transcript of the session to FILE, a new file of mode 0600, created once connected")
+      ->type_name("FILE");
+  app.add_flag("--trace-overwrite", g.trace_overwrite, "Let --trace replace an existing regular FILE");
 }
 
 struct Flags {

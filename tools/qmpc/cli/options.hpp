@@ -17,6 +17,7 @@ struct GlobalOptions {
   double timeout_s = 30;             // deadline of each command's reply
   std::string log_level = "warn";    // trace|debug|info|warn|error|off
   std::string trace_file;            // --trace FILE ("" for none)
+  bool trace_overwrite = false;      // --trace-overwrite: an existing regular FILE may be replaced
 };
 
 struct ExecOptions {

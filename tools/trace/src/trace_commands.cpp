@@ -109,9 +109,12 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
     for (const std::string& w : m.warnings) std::fprintf(err, "qmpc trace: warning: %s\n", w.c_str());
     std::string file = output.value_or(stem_of(log) + "-" + m.monitor +
                                        (m.connection > 1 ? "-" + std::to_string(m.connection) : "") + ".qmpt");
-    if (!qmp::write_transcript_file(file, m.transcript, ec, diag)) {
-      std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
-      rc = kFailed;
+    const auto existing = option(a, "--overwrite") ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
+    if (!qmp::write_transcript_file(file, m.transcript, ec, diag, existing)) {
+      std::fprintf(err, "qmpc trace: %s%s\n", diag.desc.c_str(),
+                   ec == qmp::errc::invalid_argument ? " (give a new FILE, or --overwrite to replace a regular file)"
+                                                     : "");
+      rc = ec == qmp::errc::invalid_argument ? kUsage : kFailed;
       continue;
     }
     std::fprintf(out, "%s: monitor %s, connection %zu, %zu messages (to QEMU from %s, from QEMU from %s)\n",
@@ -170,7 +173,7 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
 }  // namespace
 
 std::string trace_actions_usage() {
-  return "  qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE]\n"
+  return "  qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE] [--overwrite]\n"
          "  qmpc trace timeline FILE\n"
          "  qmpc trace check FILE\n"
          "  qmpc trace replay FILE --listen PATH [--paced]\n";
@@ -179,7 +182,7 @@ std::string trace_actions_usage() {
 int run_trace_action(boost::asio::io_context& ioc, std::string_view action, const std::vector<std::string>& args,
                      std::FILE* out, std::FILE* err) {
   if (action == "import-libvirt") {
-    const Args a = parse(args, {"--monitor", "-o", "--output"}, {});
+    const Args a = parse(args, {"--monitor", "-o", "--output"}, {"--overwrite"});
     return a.error.empty() ? import_libvirt(a, out, err) : usage(err, a.error);
   }
   if (action == "timeline" || action == "check") {

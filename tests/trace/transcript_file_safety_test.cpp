@@ -1,0 +1,135 @@
+// Where a transcript may be written: never through a symbolic link, never into a device or FIFO, never over an
+// existing file unless asked, never before the first message (a failed connection leaves no file).
+#include "qmp/transcript_reader.hpp"
+#include "qmp/transcript_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr const char* kGreeting = R"({"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}})";
+
+class TranscriptFileSafety : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("qmpc-transcript-safety-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  static std::string slurp(const std::string& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  static void put(const std::string& p, const std::string& text, mode_t mode) {
+    std::ofstream(p) << text;
+    ::chmod(p.c_str(), mode);
+  }
+  static mode_t mode_of(const std::string& p) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  }
+
+  std::filesystem::path dir_;
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+};
+
+TEST_F(TranscriptFileSafety, ASymbolicLinkIsRefusedAndItsTargetUntouched) {
+  const auto target = path("precious");
+  put(target, "keep me", 0644);
+  const auto link = path("link.qmpt");
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  for (auto existing : {qmp::ExistingFile::refuse, qmp::ExistingFile::replace}) {
+    EXPECT_FALSE(qmp::TranscriptWriter::create(link, ec, diag, {}, existing));
+    EXPECT_EQ(ec, qmp::errc::invalid_argument);
+    EXPECT_NE(diag.desc.find("symbolic link"), std::string::npos) << diag.desc;
+    EXPECT_NE(diag.desc.find(link), std::string::npos) << diag.desc;
+    EXPECT_FALSE(qmp::write_transcript_file(link, {}, ec, diag, existing));
+  }
+  EXPECT_EQ(slurp(target), "keep me");
+  EXPECT_EQ(mode_of(target), 0644u);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+}
+
+TEST_F(TranscriptFileSafety, ADeviceOrFifoIsRefusedNamingItsType) {
+  EXPECT_FALSE(qmp::TranscriptWriter::create("/dev/null", ec, diag, {}, qmp::ExistingFile::replace));
+  EXPECT_NE(diag.desc.find("'/dev/null' is a character device, not a regular file"), std::string::npos) << diag.desc;
+  const auto fifo = path("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  EXPECT_FALSE(qmp::write_transcript_file(fifo, {}, ec, diag, qmp::ExistingFile::replace));
+  EXPECT_NE(diag.desc.find("is a FIFO"), std::string::npos) << diag.desc;
+  EXPECT_EQ(mode_of(fifo), 0644u);
+  EXPECT_FALSE(qmp::TranscriptWriter::create(dir_.string(), ec, diag, {}, qmp::ExistingFile::replace));
+  EXPECT_NE(diag.desc.find("is a directory"), std::string::npos) << diag.desc;
+}
+
+TEST_F(TranscriptFileSafety, AnExistingFileIsKeptUnlessReplaceIsAsked) {
+  const auto file = path("old.qmpt");
+  put(file, "old transcript", 0644);
+  EXPECT_FALSE(qmp::TranscriptWriter::create(file, ec, diag));
+  EXPECT_EQ(ec, qmp::errc::invalid_argument);
+  EXPECT_NE(diag.desc.find("exists already"), std::string::npos) << diag.desc;
+  EXPECT_FALSE(qmp::write_transcript_file(file, {}, ec, diag));
+  EXPECT_EQ(slurp(file), "old transcript");
+  EXPECT_EQ(mode_of(file), 0644u);
+}
+
+TEST_F(TranscriptFileSafety, ReplacingMakesANewPrivateFileAndLeavesOtherNamesOfTheOldOne) {
+  const auto file = path("old.qmpt");
+  const auto other_name = path("hard-link");
+  put(file, "old transcript", 0644);
+  ASSERT_EQ(::link(file.c_str(), other_name.c_str()), 0);
+  auto writer = qmp::TranscriptWriter::create(file, ec, diag, {}, qmp::ExistingFile::replace);
+  ASSERT_TRUE(writer) << diag.desc;
+  writer->on_message(qmp::Direction::from_qemu, 1, qmp::Clock::now(), kGreeting);
+  EXPECT_FALSE(writer->close());
+  EXPECT_EQ(mode_of(file), 0600u);
+  auto t = qmp::read_transcript_file(file, ec, diag);
+  ASSERT_TRUE(t) << diag.desc;
+  EXPECT_EQ(t->entries.size(), 1u);
+  EXPECT_EQ(slurp(other_name), "old transcript");
+  EXPECT_EQ(mode_of(other_name), 0644u);
+}
+
+TEST_F(TranscriptFileSafety, NothingSeenCreatesNoFileAndDestroysNone) {
+  const auto fresh = path("fresh.qmpt");
+  auto writer = qmp::TranscriptWriter::create(fresh, ec, diag);
+  ASSERT_TRUE(writer) << diag.desc;
+  EXPECT_FALSE(writer->close());
+  EXPECT_FALSE(writer->file_created());
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+
+  const auto old = path("old.qmpt");
+  put(old, "old transcript", 0640);
+  writer = qmp::TranscriptWriter::create(old, ec, diag, {}, qmp::ExistingFile::replace);
+  ASSERT_TRUE(writer) << diag.desc;
+  writer.reset();  // the session never connected
+  EXPECT_EQ(slurp(old), "old transcript");
+  EXPECT_EQ(mode_of(old), 0640u);
+}
+
+TEST_F(TranscriptFileSafety, AFileThatAppearsWhileConnectingIsNotClobbered) {
+  const auto file = path("race.qmpt");
+  auto writer = qmp::TranscriptWriter::create(file, ec, diag);
+  ASSERT_TRUE(writer) << diag.desc;
+  put(file, "someone else's", 0644);
+  writer->on_message(qmp::Direction::from_qemu, 1, qmp::Clock::now(), kGreeting);
+  EXPECT_TRUE(writer->close());
+  EXPECT_NE(writer->error_text().find(file), std::string::npos) << writer->error_text();
+  EXPECT_EQ(slurp(file), "someone else's");
+}
+
+}  // namespace
