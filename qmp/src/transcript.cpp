@@ -3,6 +3,7 @@
 #include "qmp/codec.hpp"
 #include "qmp/transcript_error.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -24,6 +25,14 @@ bool parse_digits(std::string_view s, Int& out) noexcept {
   if (s.empty()) return false;
   const auto [p, e] = std::from_chars(s.data(), s.data() + s.size(), out);
   return e == std::errc{} && p == s.data() + s.size();
+}
+
+// The JSON text of a value that was not what was expected, shortened for an error message.
+std::string seen(const json::Value& v) {
+  std::string text = json::to_string(v);
+  constexpr std::size_t kWidth = 60;
+  if (text.size() > kWidth) text = text.substr(0, kWidth) + "...";
+  return text;
 }
 
 }  // namespace
@@ -52,42 +61,63 @@ std::string format_wall_time(WallClock::time_point t) {
   return buf;
 }
 
-std::optional<WallClock::time_point> parse_wall_time(std::string_view s) noexcept {
+std::optional<WallClock::time_point> parse_wall_time(std::string_view s, std::string* why) {
   // YYYY-MM-DDTHH:MM:SS[.fraction]Z
+  const auto bad_form = [&]() -> std::optional<WallClock::time_point> {
+    if (why) *why = "not of the form YYYY-MM-DDTHH:MM:SS[.ffffff]Z";
+    return std::nullopt;
+  };
   if (s.size() < 20 || s.back() != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
       s[16] != ':') {
-    return std::nullopt;
+    return bad_form();
   }
   int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
   if (!parse_digits(s.substr(0, 4), year) || !parse_digits(s.substr(5, 2), mon) ||
       !parse_digits(s.substr(8, 2), day) || !parse_digits(s.substr(11, 2), hour) ||
       !parse_digits(s.substr(14, 2), min) || !parse_digits(s.substr(17, 2), sec)) {
-    return std::nullopt;
+    return bad_form();
   }
   std::int64_t micros = 0;
   std::string_view rest = s.substr(19, s.size() - 20);
   if (!rest.empty()) {
-    if (rest[0] != '.' || rest.size() < 2 || rest.size() > 10) return std::nullopt;
+    if (rest[0] != '.' || rest.size() < 2 || rest.size() > 10) return bad_form();
     std::string_view digits = rest.substr(1);
     std::int64_t v = 0;
-    if (!parse_digits(digits, v)) return std::nullopt;
+    if (!parse_digits(digits, v)) return bad_form();
     for (std::size_t i = digits.size(); i < 6; ++i) v *= 10;
     for (std::size_t i = 6; i < digits.size(); ++i) v /= 10;
     micros = v;
   }
-  return utc_time_point(year, mon, day, hour, min, sec) +
-         std::chrono::duration_cast<WallClock::duration>(std::chrono::microseconds(micros));
+  const auto t = utc_time_point(year, mon, day, hour, min, sec, why);
+  if (!t) return std::nullopt;
+  return *t + std::chrono::duration_cast<WallClock::duration>(std::chrono::microseconds(micros));
 }
 
-WallClock::time_point utc_time_point(int year, int month, int day, int hour, int minute, int second) noexcept {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return WallClock::time_point(std::chrono::duration_cast<WallClock::duration>(std::chrono::seconds(timegm(&tm))));
+std::optional<WallClock::time_point> utc_time_point(int year, int month, int day, int hour, int minute, int second,
+                                                    std::string* why) {
+  namespace chr = std::chrono;
+  const auto fail = [&](std::string what) -> std::optional<WallClock::time_point> {
+    if (why) *why = std::move(what);
+    return std::nullopt;
+  };
+  const auto out_of = [](const char* field, int v, int lo, int hi) {
+    return std::string(field) + " " + std::to_string(v) + " is not " + std::to_string(lo) + " to " + std::to_string(hi);
+  };
+  if (year < kMinWallYear || year > kMaxWallYear) return fail(out_of("year", year, kMinWallYear, kMaxWallYear));
+  if (month < 1 || month > 12) return fail(out_of("month", month, 1, 12));
+  const chr::year_month_day date{chr::year(year), chr::month(static_cast<unsigned>(month)),
+                                 chr::day(static_cast<unsigned>(std::max(day, 0)))};
+  if (!date.ok()) {
+    const auto last = static_cast<unsigned>(chr::year_month_day_last(date.year(), chr::month_day_last(date.month())).day());
+    char ym[16];
+    std::snprintf(ym, sizeof ym, "%04d-%02d", year, month);
+    return fail(out_of("day", day, 1, static_cast<int>(last)) + " (in " + ym + ")");
+  }
+  if (hour < 0 || hour > 23) return fail(out_of("hour", hour, 0, 23));
+  if (minute < 0 || minute > 59) return fail(out_of("minute", minute, 0, 59));
+  if (second < 0 || second > 60) return fail(out_of("second", second, 0, 60));
+  const chr::sys_seconds t = chr::sys_days(date) + chr::hours(hour) + chr::minutes(minute) + chr::seconds(second);
+  return chr::time_point_cast<WallClock::duration>(t);
 }
 
 std::string format_header_line(const TranscriptHeader& h) {
@@ -171,12 +201,13 @@ std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_c
     }
     h.qemu_version = json::view(*q);
   }
-  if (json::find(*doc, "started")) {
-    const auto s = json::get_string(*doc, "started");
-    const auto t = s ? parse_wall_time(*s) : std::nullopt;
+  if (const json::Value* started = json::find(*doc, "started")) {
+    std::string why = "not a string";
+    const auto t = started->IsString() ? parse_wall_time(json::view(*started), &why) : std::nullopt;
     if (!t) {
       fail(ec, diag, transcript_errc::bad_header,
-           "header member \"started\" must be a UTC time like \"2026-11-25T17:05:26.222000Z\"");
+           "header member \"started\" is " + seen(*started) + ": " + why +
+               " (expected a UTC time like \"2026-11-25T17:05:26.222000Z\")");
       return std::nullopt;
     }
     h.started = *t;
@@ -201,8 +232,12 @@ std::optional<TranscriptEntry> parse_entry_line(std::string_view line, error_cod
   }
   e.seq = *seq;
   const auto t = json::get_uint(*doc, "t_us");
-  if (!t || *t > static_cast<std::uint64_t>(INT64_MAX)) {
-    fail(ec, diag, transcript_errc::bad_entry, "entry lacks \"t_us\" (microseconds, an unsigned integer)");
+  if (!t || *t > static_cast<std::uint64_t>(kMaxTranscriptTime.count())) {
+    const json::Value* v = json::find(*doc, "t_us");
+    fail(ec, diag, transcript_errc::bad_entry,
+         v ? "entry member \"t_us\" is " + seen(*v) + ", expected microseconds from 0 to " +
+                 std::to_string(kMaxTranscriptTime.count())
+           : std::string("entry lacks \"t_us\" (microseconds, an unsigned integer)"));
     return std::nullopt;
   }
   e.time = std::chrono::microseconds(static_cast<std::int64_t>(*t));

@@ -58,11 +58,23 @@ struct Transcript {
 const char* to_string(Direction d) noexcept;  // "to-qemu", "from-qemu"
 std::optional<Direction> direction_from_string(std::string_view s) noexcept;
 
-// "2026-11-25T17:05:26.222000Z" (UTC, microseconds), and back.
+// Wall-clock times read from files (a header's "started", libvirt log timestamps) must fall in these years.
+// WallClock counts nanoseconds in 64 bits (years 1678 to 2262); within this range any two times, and their
+// difference, are representable.
+inline constexpr int kMinWallYear = 1970;
+inline constexpr int kMaxWallYear = 2200;
+// The largest t_us a reader accepts: what the steady clock (nanoseconds in 64 bits) can hold, about 292 years.
+inline constexpr std::chrono::microseconds kMaxTranscriptTime =
+    std::chrono::duration_cast<std::chrono::microseconds>(Clock::duration::max());
+
+// "2026-11-25T17:05:26.222000Z" (UTC, microseconds), and back. On failure `why` (when given) says what was wrong
+// ("month 13 is not 1 to 12").
 std::string format_wall_time(WallClock::time_point t);
-std::optional<WallClock::time_point> parse_wall_time(std::string_view s) noexcept;
-// The UTC instant of a calendar date and time of day (no range checks beyond timegm's).
-WallClock::time_point utc_time_point(int year, int month, int day, int hour, int minute, int second) noexcept;
+std::optional<WallClock::time_point> parse_wall_time(std::string_view s, std::string* why = nullptr);
+// The UTC instant of a calendar date and time of day (second 60: a leap second, the next minute's first). Nullopt,
+// with `why` set when given, for a date or time that does not exist or a year outside kMinWallYear..kMaxWallYear.
+std::optional<WallClock::time_point> utc_time_point(int year, int month, int day, int hour, int minute, int second,
+                                                    std::string* why = nullptr);
 
 // One line of text, without its newline.
 std::string format_header_line(const TranscriptHeader& h);

@@ -206,7 +206,9 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
 std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view log_text,
                                                                const LibvirtImportOptions& options,
                                                                qmp::error_code& ec, qmp::Diagnostics& diag) {
-  std::vector<LibvirtRecord> records = parse_libvirt_log(log_text);
+  auto parsed = parse_libvirt_log(log_text, ec, diag);
+  if (!parsed) return std::nullopt;
+  std::vector<LibvirtRecord>& records = *parsed;
   attribute_process_lines(records);
 
   std::vector<std::string> order;  // monitors in order of first appearance

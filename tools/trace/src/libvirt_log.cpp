@@ -1,9 +1,10 @@
 #include "trace/libvirt_log.hpp"
 
+#include "qmp/transcript_error.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <initializer_list>
-#include <ctime>
 
 namespace trace {
 namespace {
@@ -162,55 +163,73 @@ const char* to_string(LibvirtLineKind k) noexcept {
   return "?";
 }
 
-std::optional<qmp::WallClock::time_point> parse_libvirt_time(std::string_view s) noexcept {
+std::optional<qmp::WallClock::time_point> parse_libvirt_time(std::string_view s, std::string* why) {
   // 2026-11-25 17:05:26.222+0000
-  if (s.size() != kTimestampLength || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
-      s[19] != '.' || (s[23] != '+' && s[23] != '-')) {
-    return std::nullopt;
-  }
   int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0, ms = 0, zh = 0, zm = 0;
-  if (!digits(s.substr(0, 4), year) || !digits(s.substr(5, 2), mon) || !digits(s.substr(8, 2), day) ||
-      !digits(s.substr(11, 2), hour) || !digits(s.substr(14, 2), min) || !digits(s.substr(17, 2), sec) ||
-      !digits(s.substr(20, 3), ms) || !digits(s.substr(24, 2), zh) || !digits(s.substr(26, 2), zm)) {
+  if (s.size() != kTimestampLength || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
+      s[19] != '.' || (s[23] != '+' && s[23] != '-') || !digits(s.substr(0, 4), year) ||
+      !digits(s.substr(5, 2), mon) || !digits(s.substr(8, 2), day) || !digits(s.substr(11, 2), hour) ||
+      !digits(s.substr(14, 2), min) || !digits(s.substr(17, 2), sec) || !digits(s.substr(20, 3), ms) ||
+      !digits(s.substr(24, 2), zh) || !digits(s.substr(26, 2), zm)) {
+    if (why) *why = "not of the form YYYY-MM-DD HH:MM:SS.mmm+ZZZZ";
     return std::nullopt;
   }
+  if (zh > 23 || zm > 59) {
+    if (why) *why = "zone offset " + std::string(s.substr(23)) + " is not -2359 to +2359";
+    return std::nullopt;
+  }
+  const auto local = qmp::utc_time_point(year, mon, day, hour, min, sec, why);
+  if (!local) return std::nullopt;
   const int zone_minutes = (s[23] == '+' ? 1 : -1) * (zh * 60 + zm);
   // The log shows local time with its zone offset: UTC is local time minus the offset.
-  return qmp::utc_time_point(year, mon, day, hour, min, sec) +
-         std::chrono::duration_cast<qmp::WallClock::duration>(std::chrono::milliseconds(ms) -
-                                                              std::chrono::minutes(zone_minutes));
+  return *local + std::chrono::duration_cast<qmp::WallClock::duration>(std::chrono::milliseconds(ms) -
+                                                                       std::chrono::minutes(zone_minutes));
 }
 
-std::vector<LibvirtRecord> parse_libvirt_log(std::string_view text) {
-  std::vector<LibvirtRecord> out;
-  std::string entry;
-  std::size_t entry_line = 0;
-  std::size_t line_no = 0;
-  const auto flush = [&] {
-    if (entry_line == 0) return;
-    if (auto r = parse_entry(entry, entry_line)) {
-      if (r->kind != LibvirtLineKind::other || !r->monitor.empty()) out.push_back(std::move(*r));
+void LibvirtLogParser::flush() {
+  if (entry_line_ == 0) return;
+  if (auto r = parse_entry(entry_, entry_line_)) {
+    if (r->kind != LibvirtLineKind::other || !r->monitor.empty()) records_.push_back(std::move(*r));
+  }
+  entry_.clear();
+  entry_line_ = 0;
+}
+
+bool LibvirtLogParser::feed_line(std::string_view line, qmp::error_code& ec, qmp::Diagnostics& diag) {
+  ++line_no_;
+  if (failed_) return false;
+  if (starts_with_timestamp(line)) {
+    std::string why;
+    if (!parse_libvirt_time(line.substr(0, kTimestampLength), &why)) {
+      failed_ = true;
+      ec = qmp::transcript_errc::bad_log;
+      diag.desc = "line " + std::to_string(line_no_) + ": the timestamp '" +
+                  std::string(line.substr(0, kTimestampLength)) + "' is no real time: " + why;
+      return false;
     }
-    entry.clear();
-    entry_line = 0;
-  };
+    flush();
+    entry_.assign(line);
+    entry_line_ = line_no_;
+  } else if (entry_line_ != 0) {
+    // A continuation: the logged text held a newline here.
+    entry_ += '\n';
+    entry_ += line;
+  }
+  return true;
+}
+
+void LibvirtLogParser::finish() { flush(); }
+
+std::optional<std::vector<LibvirtRecord>> parse_libvirt_log(std::string_view text, qmp::error_code& ec,
+                                                            qmp::Diagnostics& diag) {
+  LibvirtLogParser parser;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
+    if (!parser.feed_line(text.substr(0, nl), ec, diag)) return std::nullopt;
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
-    if (starts_with_timestamp(line)) {
-      flush();
-      entry.assign(line);
-      entry_line = line_no;
-    } else if (entry_line != 0) {
-      // A continuation: the logged text held a newline here.
-      entry += '\n';
-      entry += line;
-    }
   }
-  flush();
-  return out;
+  parser.finish();
+  return std::move(parser.records());
 }
 
 }  // namespace trace

@@ -5,6 +5,7 @@
 //    fd=-1
 #pragma once
 
+#include "qmp/error.hpp"
 #include "qmp/transcript.hpp"
 
 #include <cstddef>
@@ -42,10 +43,31 @@ struct LibvirtRecord {
   bool short_write() const noexcept { return length && written && *written < *length; }
 };
 
-// Parses "2026-11-25 17:05:26.222+0000" (libvirt's timestamp) to UTC.
-std::optional<qmp::WallClock::time_point> parse_libvirt_time(std::string_view s) noexcept;
+// Parses "2026-11-25 17:05:26.222+0000" (libvirt's timestamp: local time and its zone offset) to UTC. Nullopt,
+// with `why` set when given, for text of another form or a time that does not exist (see qmp::utc_time_point).
+std::optional<qmp::WallClock::time_point> parse_libvirt_time(std::string_view s, std::string* why = nullptr);
 
-// Records of the log, in log order. Lines before the first timestamped one are skipped.
-std::vector<LibvirtRecord> parse_libvirt_log(std::string_view text);
+// Physical lines in, in order; records out, in log order. Lines before the first timestamped one are skipped.
+class LibvirtLogParser {
+ public:
+  // False with `ec` (transcript_errc::bad_log) and `diag.desc` ("line 7: ...") for a line that starts with a
+  // timestamp naming no real time; the parser then refuses further lines.
+  bool feed_line(std::string_view line, qmp::error_code& ec, qmp::Diagnostics& diag);
+  // Ends the last entry. The records are then complete.
+  void finish();
+  std::vector<LibvirtRecord>& records() noexcept { return records_; }
+
+ private:
+  void flush();
+  std::vector<LibvirtRecord> records_;
+  std::string entry_;          // the entry being read: its first line and its continuations
+  std::size_t entry_line_ = 0; // its first line's number; 0: none
+  std::size_t line_no_ = 0;
+  bool failed_ = false;
+};
+
+// The records of a whole log, or nullopt with `ec`/`diag` set as LibvirtLogParser::feed_line does.
+std::optional<std::vector<LibvirtRecord>> parse_libvirt_log(std::string_view text, qmp::error_code& ec,
+                                                            qmp::Diagnostics& diag);
 
 }  // namespace trace
