@@ -1,7 +1,6 @@
 #include "qmp/codec.hpp"
 
-#include <rapidjson/error/en.h>
-
+#include <cstddef>
 #include <cstring>
 
 namespace qmp {
@@ -52,13 +51,11 @@ struct ParsedDocument {
 Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
   auto holder = std::make_shared<ParsedDocument>(line);
   json::Document* doc = &holder->doc;
-  doc->ParseInsitu(holder->storage.get());
-  if (doc->HasParseError()) {
-    const std::size_t off = doc->GetErrorOffset();
-    return {std::nullopt,
-            DecodeError{DecodeError::Reason::malformed_json, off,
-                        std::string(rapidjson::GetParseError_En(doc->GetParseError())) + " at offset " +
-                            std::to_string(off) + ": '" + excerpt(line, off) + "'"}};
+  if (const auto failure = json::parse_insitu(*doc, holder->storage.get())) {
+    const std::size_t off = failure->offset;
+    return {std::nullopt, DecodeError{DecodeError::Reason::malformed_json, off,
+                                      failure->what + " at offset " + std::to_string(off) + ": '" +
+                                          excerpt(line, off) + "'"}};
   }
   if (!doc->IsObject()) {
     return {std::nullopt, DecodeError{DecodeError::Reason::not_an_object, 0,

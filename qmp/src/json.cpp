@@ -1,9 +1,98 @@
 #include "qmp/json.hpp"
 
+#include "qmp/codec.hpp"
+
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/prettywriter.h>
 
 namespace qmp::json {
+namespace {
+
+// Forwards SAX events to `Inner`, refusing the first array or object that opens past kMaxDepth: the reader then
+// stops at once, after at most kMaxDepth recursive frames.
+template <typename Inner>
+class DepthLimit {
+ public:
+  using Ch = char;
+  explicit DepthLimit(Inner& inner) : inner_(inner) {}
+  bool too_deep() const noexcept { return too_deep_; }
+
+  bool Null() { return inner_.Null(); }
+  bool Bool(bool b) { return inner_.Bool(b); }
+  bool Int(int i) { return inner_.Int(i); }
+  bool Uint(unsigned i) { return inner_.Uint(i); }
+  bool Int64(std::int64_t i) { return inner_.Int64(i); }
+  bool Uint64(std::uint64_t i) { return inner_.Uint64(i); }
+  bool Double(double d) { return inner_.Double(d); }
+  bool RawNumber(const Ch* s, rapidjson::SizeType n, bool copy) { return inner_.RawNumber(s, n, copy); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return inner_.String(s, n, copy); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return inner_.Key(s, n, copy); }
+  bool StartObject() { return enter() && inner_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    return inner_.EndObject(members);
+  }
+  bool StartArray() { return enter() && inner_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth_;
+    return inner_.EndArray(elements);
+  }
+
+ private:
+  bool enter() {
+    if (++depth_ <= kMaxDepth) return true;
+    too_deep_ = true;
+    return false;
+  }
+  Inner& inner_;
+  unsigned depth_ = 0;
+  bool too_deep_ = false;
+};
+
+template <unsigned Flags, typename Stream, typename Handler>
+std::optional<ParseFailure> parse_bounded(Stream& stream, Handler& handler) {
+  rapidjson::Reader reader;
+  DepthLimit<Handler> limited(handler);
+  const rapidjson::ParseResult r = reader.Parse<Flags>(stream, limited);
+  if (!r.IsError()) return std::nullopt;
+  if (limited.too_deep())
+    return ParseFailure{r.Offset(), "nested deeper than " + std::to_string(kMaxDepth) + " levels (the limit)"};
+  return ParseFailure{r.Offset(), rapidjson::GetParseError_En(r.Code())};
+}
+
+// Fills `doc` from `stream` (the document is the SAX handler; Populate moves the root into it).
+template <unsigned Flags, typename Stream>
+std::optional<ParseFailure> parse_document(Document& doc, Stream& stream) {
+  std::optional<ParseFailure> failure;
+  auto generate = [&](Document& d) {
+    failure = parse_bounded<Flags>(stream, d);
+    return !failure;
+  };
+  doc.Populate(generate);
+  return failure;
+}
+
+}  // namespace
+
+std::optional<ParseFailure> parse(Document& doc, std::string_view text, bool full_precision) {
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+  if (full_precision) return parse_document<rapidjson::kParseFullPrecisionFlag>(doc, is);
+  return parse_document<rapidjson::kParseDefaultFlags>(doc, is);
+}
+
+std::optional<ParseFailure> parse_insitu(Document& doc, char* text) {
+  rapidjson::InsituStringStream is(text);
+  return parse_document<rapidjson::kParseInsituFlag>(doc, is);
+}
+
+std::optional<ParseFailure> check_syntax(std::string_view text) {
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::BaseReaderHandler<> ignore;
+  return parse_bounded<rapidjson::kParseDefaultFlags>(ms, ignore);
+}
 
 std::string to_string(const Value& v) {
   rapidjson::StringBuffer buf;
@@ -52,13 +141,10 @@ std::optional<bool> get_bool(const Value& obj, std::string_view key) noexcept {
 
 std::optional<Document> parse_object(std::string_view text, std::string* error) {
   Document d;
-  d.Parse(text.data(), text.size());
-  if (d.HasParseError()) {
+  if (const auto failure = parse(d, text)) {
     if (error) {
-      const std::size_t off = d.GetErrorOffset();
-      const std::size_t from = off > 20 ? off - 20 : 0;
-      *error = std::string(rapidjson::GetParseError_En(d.GetParseError())) + " at offset " + std::to_string(off) +
-               " near '" + std::string(text.substr(from, 40)) + "'";
+      *error = failure->what + " at offset " + std::to_string(failure->offset) + " near '" +
+               excerpt(text, failure->offset) + "'";
     }
     return std::nullopt;
   }

@@ -39,8 +39,7 @@ bool may_hold_secret(std::string_view t) noexcept {
 std::string redact(std::string_view json_text) {
   if (!may_hold_secret(json_text)) return std::string(json_text);
   json::Document d;
-  d.Parse(json_text.data(), json_text.size());
-  if (d.HasParseError()) return std::string(json_text);
+  if (json::parse(d, json_text)) return std::string(json_text);
   if (!redact_value(d, d.GetAllocator())) return std::string(json_text);
   return json::to_string(d);
 }

@@ -3,11 +3,10 @@
 #include "detail/seconds_text.hpp"
 #include "detail/session_core.hpp"
 #include "qmp/codec.hpp"
+#include "qmp/json.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
-
-#include <rapidjson/reader.h>
 
 #include <sys/socket.h>
 
@@ -26,10 +25,7 @@ bool is_json_object(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
   if (i == text.size() || text[i] != '{') return false;
-  rapidjson::Reader reader;
-  rapidjson::BaseReaderHandler<> handler;
-  rapidjson::MemoryStream ms(text.data(), text.size());
-  return !reader.Parse(ms, handler).IsError();
+  return !json::check_syntax(text);
 }
 
 }  // namespace

@@ -77,6 +77,14 @@ TEST(KeyValue, OneJsonObjectWordIsTheArguments) {
             R"(ERROR: a JSON object must be the only argument, not mixed with KEY=VALUE: '{"a":1}')");
 }
 
+TEST(KeyValue, DeeplyNestedValuesAreRefusedOrKeptAsStrings) {
+  const std::string deep(200000, '[');
+  EXPECT_EQ(args({"a=" + deep}), R"({"a":")" + deep + R"("})");
+  const auto bad = args({R"({"a": )" + deep});
+  EXPECT_EQ(bad.rfind("ERROR: the arguments are not a JSON object", 0), 0u) << bad.substr(0, 200);
+  EXPECT_NE(bad.find("nested deeper than 1000 levels"), std::string::npos) << bad.substr(0, 200);
+}
+
 TEST(KeyValue, ValueToJson) {
   EXPECT_EQ(qmpc::cli::value_to_json("12"), "12");
   EXPECT_EQ(qmpc::cli::value_to_json("drive0"), R"("drive0")");

@@ -81,3 +81,8 @@ TEST(Redact, OrdinaryMessagesAreUntouched) {
 }
 
 }  // namespace
+
+TEST(Redact, DeeplyNestedTextIsLeftAsItIsWithoutRecursing) {
+  const std::string deep = R"({"password": )" + std::string(200000, '[');
+  EXPECT_EQ(qmp::redact(deep), deep);
+}

@@ -1,8 +1,21 @@
 #include "qmp/codec.hpp"
 
+#include "qmp/json.hpp"
+
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
 namespace {
+
+std::string repeat(std::string_view s, std::size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (std::size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
 
 qmp::Decoded decode(std::string_view s) { return qmp::decode_line(s, 7, qmp::Clock::now()); }
 
@@ -50,6 +63,50 @@ TEST(Codec, ControlBytesInExcerptsArePrintable) {
   auto d = decode(std::string("{\"a\":\x01}"));
   ASSERT_TRUE(d.error);
   EXPECT_NE(d.error->what.find("\\x01"), std::string::npos) << d.error->what;
+}
+
+TEST(Codec, NestingDeeperThanTheLimitIsRefusedWithoutRecursingIntoIt) {
+  // 200,000 levels would overflow the stack of a recursive parser; the limit stops it at kMaxDepth + 1.
+  for (const std::string& line : {std::string(200000, '['), "{\"return\": " + repeat("{\"a\": ", 200000)}) {
+    auto d = decode(line);
+    ASSERT_FALSE(d.message);
+    ASSERT_TRUE(d.error);
+    EXPECT_EQ(d.error->reason, qmp::DecodeError::Reason::malformed_json);
+    EXPECT_NE(d.error->what.find("nested deeper than 1000 levels"), std::string::npos) << d.error->what;
+  }
+}
+
+TEST(Codec, NestingUpToTheLimitIsAccepted) {
+  // The object itself is the first level.
+  const auto nested = [](unsigned depth) {
+    return "{\"return\": " + std::string(depth - 1, '[') + std::string(depth - 1, ']') + ", \"id\": 1}";
+  };
+  EXPECT_TRUE(decode(nested(qmp::json::kMaxDepth)).message);
+  auto d = decode(nested(qmp::json::kMaxDepth + 1));
+  ASSERT_TRUE(d.error);
+  EXPECT_EQ(d.error->offset, qmp::json::kMaxDepth + 11);
+}
+
+TEST(Codec, DocumentMemoryIsAlignedWhateverTheLineLength) {
+  // The DOM pool shares one allocation with the line's text: it must start aligned for every text length.
+  for (std::size_t pad = 0; pad < 2 * alignof(std::max_align_t); ++pad) {
+    const std::string line = R"({"event": "X", "data": {"a": ")" + std::string(pad, 'p') + R"("}})";
+    auto d = decode(line);
+    ASSERT_TRUE(d.message) << pad;
+    const auto* data = d.message->data();
+    ASSERT_NE(data, nullptr);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&*data->MemberBegin()) % alignof(std::uint64_t), 0u) << pad;
+  }
+}
+
+TEST(Json, ParseObjectNamesTheNestingLimit) {
+  std::string error;
+  EXPECT_FALSE(qmp::json::parse_object(R"({"a": )" + std::string(200000, '['), &error));
+  EXPECT_NE(error.find("nested deeper than 1000 levels"), std::string::npos) << error;
+  EXPECT_NE(error.find("at offset 1006"), std::string::npos) << error;
+  EXPECT_TRUE(qmp::json::parse_object(R"({"a": [[1], {"b": [2]}]})"));
+  EXPECT_TRUE(qmp::json::check_syntax("[1, 2]") == std::nullopt);
+  EXPECT_TRUE(qmp::json::check_syntax(std::string(5000, '[')).has_value());
 }
 
 TEST(Codec, NonObjectsAndUnknownShapesAreRejected) {

@@ -33,8 +33,27 @@ std::optional<bool> get_bool(const Value& obj, std::string_view key) noexcept;
 
 inline std::string_view view(const Value& s) noexcept { return {s.GetString(), s.GetStringLength()}; }
 
+// The deepest nesting of arrays and objects qmpc reads, in any JSON from anywhere: QEMU, files, the command line.
+// RapidJSON's reader recurses once per level, so deeper input is refused rather than parsed (QEMU's own parser
+// stops at 1,024 levels).
+inline constexpr unsigned kMaxDepth = 1000;
+
+// Why a parse failed: the byte offset of the problem and RapidJSON's message (or the nesting limit).
+struct ParseFailure {
+  std::size_t offset = 0;
+  std::string what;  // e.g. "Missing a comma or ']' after an array element.", "nested deeper than 1000 levels"
+};
+
+// Every parse below is bounded by kMaxDepth.
+// Parses `text` into `doc`; `full_precision` keeps doubles exact (for values given by users).
+std::optional<ParseFailure> parse(Document& doc, std::string_view text, bool full_precision = false);
+// Parses the NUL-terminated `text` in place: strings of `doc` point into it, so it must outlive `doc`.
+std::optional<ParseFailure> parse_insitu(Document& doc, char* text);
+// Checks that `text` is one well-formed JSON value, without building a DOM.
+std::optional<ParseFailure> check_syntax(std::string_view text);
+
 // Parses text that must be one JSON object. On failure returns nullopt and fills `error` with what was wrong
-// (RapidJSON's message, the offset, an excerpt).
+// (RapidJSON's message or the nesting limit, the offset, an excerpt).
 std::optional<Document> parse_object(std::string_view text, std::string* error = nullptr);
 
 // Appends `s` as a JSON string literal (quotes and escapes) to `out`.

@@ -10,8 +10,7 @@ namespace {
 using rapidjson::Value;
 
 bool parse_json(std::string_view text, rapidjson::Document& out) {
-  out.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  return !out.HasParseError();
+  return !qmp::json::parse(out, text, /*full_precision=*/true);
 }
 
 bool looks_like_json_object(std::string_view word) {
