@@ -28,14 +28,19 @@ std::string excerpt(std::string_view text, std::size_t offset, std::size_t width
 namespace {
 
 // One allocation holds a message's text (parsed in place, so strings are not copied) and the first chunk of its
-// DOM pool; RapidJSON's default pool would take 64 KiB per document.
+// DOM pool; RapidJSON's default pool would take 64 KiB per document. The pool starts at the next aligned offset
+// after the text: RapidJSON places values at the start of its chunks.
 struct ParsedDocument {
   explicit ParsedDocument(std::string_view line)
-      : storage(new char[line.size() + 1 + pool_size(line)]),
-        pool(storage.get() + line.size() + 1, pool_size(line), kOverflowChunk),
+      : storage(new char[pool_offset(line) + pool_size(line)]),
+        pool(storage.get() + pool_offset(line), pool_size(line), kOverflowChunk),
         doc(&pool, kParseStack) {
     std::memcpy(storage.get(), line.data(), line.size());
     storage[line.size()] = '\0';
+  }
+  static std::size_t pool_offset(std::string_view line) {
+    constexpr std::size_t align = alignof(std::max_align_t);
+    return (line.size() + 1 + align - 1) / align * align;
   }
   static std::size_t pool_size(std::string_view line) { return line.size() + 256; }
   static constexpr std::size_t kOverflowChunk = 4096;
