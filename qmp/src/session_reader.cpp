@@ -76,7 +76,9 @@ void SessionCore::handle_line(std::string_view line, Clock::time_point now) {
     return;
   }
   Message& m = *d.message;
-  if (!greeted) {
+  // A start-up event (RESUME) can reach a client that connects the instant QEMU starts before the greeting does:
+  // the monitor's state is set on connect. It is an event like any other; the greeting is still to come.
+  if (!greeted && m.kind() != MessageKind::event) {
     std::string why;
     auto g = Greeting::from_message(m, &why);
     if (!g) {

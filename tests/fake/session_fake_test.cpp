@@ -315,6 +315,71 @@ TEST_F(SessionFake, SomethingOtherThanAGreetingIsRejected) {
   });
 }
 
+TEST_F(SessionFake, AnEventBeforeTheGreetingIsKeptAndTheGreetingAwaited) {
+  // QEMU's start-up RESUME can reach a client that connects the instant QEMU starts before the greeting does.
+  server.send_event("RESUME")
+      .send_event("STOP")
+      .handshake()
+      .expect("query-status", R"({"return": {"status": "running"}, "id": $ID})")
+      .close();
+  adopt();
+  auto sub = session.subscribe();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake()) << session.failure_diagnostics().desc;
+    auto [ec, reply] = co_await exec("query-status");
+    EXPECT_FALSE(ec) << reply.diagnostics.describe(ec);
+    auto [e1, ev1] = co_await sub.async_next(1s, tuple_awaitable);
+    EXPECT_FALSE(e1);
+    EXPECT_EQ(ev1.event_name(), "RESUME");
+    auto [e2, ev2] = co_await sub.async_next(1s, tuple_awaitable);
+    EXPECT_FALSE(e2);
+    EXPECT_EQ(ev2.event_name(), "STOP");
+    EXPECT_EQ(session.stats().events, 2u);
+  });
+}
+
+TEST_F(SessionFake, DeeplyNestedJsonBeforeTheGreetingEndsTheSessionWithTheLimit) {
+  server.send_line(std::string(200000, '[')).ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    auto ec = co_await handshake();
+    EXPECT_EQ(ec, qmp::errc::malformed_json);
+    EXPECT_NE(session.failure_diagnostics().desc.find("nested deeper than 1000 levels"), std::string::npos)
+        << session.failure_diagnostics().desc;
+  });
+}
+
+TEST_F(SessionFake, DeeplyNestedJsonInAReplyEndsTheSessionWithTheLimit) {
+  // A reply holding a secret-looking key goes through redaction before decoding: both must be bounded.
+  server.handshake()
+      .expect("query-status", R"({"return": {"password": )" + std::string(200000, '[') + "}")
+      .ignore_forever();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, reply] = co_await exec("query-status");
+    EXPECT_EQ(ec, qmp::errc::malformed_json);
+    EXPECT_NE(session.failure_diagnostics().desc.find("nested deeper than 1000 levels"), std::string::npos)
+        << session.failure_diagnostics().desc;
+  });
+}
+
+TEST_F(SessionFake, DeeplyNestedArgumentsAreRefusedBeforeTheyAreWritten) {
+  server.handshake().expect("query-status", R"({"return": {}, "id": $ID})").close();
+  adopt();
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake());
+    auto [ec, reply] = co_await exec("deep", R"({"a":)" + std::string(200000, '[') + "}");
+    EXPECT_EQ(ec, qmp::errc::invalid_argument);
+    auto [ec2, r2] = co_await exec("query-status");
+    EXPECT_FALSE(ec2) << r2.diagnostics.describe(ec2);
+  });
+}
+
 TEST_F(SessionFake, AMissingGreetingTimesOut) {
   server.ignore_forever();
   adopt();
