@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the build into a temporary prefix, then builds and runs a consumer with find_package(qmpc), and checks
-# the pkg-config file.
+# the pkg-config file and the licence.
 set -euo pipefail
 build=$1
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+[ -f "$work/prefix/share/doc/qmpc/LICENSE" ] || { echo "the licence is not installed in share/doc/qmpc"; exit 1; }
 cmake -S "$source_dir/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/consumer" >/dev/null
 out=$("$work/consumer/consumer")
