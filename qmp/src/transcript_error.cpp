@@ -16,6 +16,7 @@ class TranscriptCategory final : public boost::system::error_category {
       case transcript_errc::out_of_order: return "transcript entries are out of order";
       case transcript_errc::empty: return "transcript is empty";
       case transcript_errc::bad_log: return "cannot import the libvirt log";
+      case transcript_errc::line_too_long: return "a line of the file is longer than the limit";
     }
     return "unknown transcript error";
   }

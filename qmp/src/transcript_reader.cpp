@@ -2,10 +2,6 @@
 
 #include "qmp/transcript_error.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-
 namespace qmp {
 
 bool TranscriptReader::feed_line(std::string_view line, error_code& ec, Diagnostics& diag) {
@@ -63,46 +59,34 @@ bool is_cut_short(std::string_view last_line) {
   return !json::parse_object(last_line).has_value();
 }
 
-}  // namespace
-
-std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag) {
+// Feeds the lines of `text` or of the file at `path` (when `text` is null) to a reader.
+std::optional<Transcript> read_lines(const std::string_view* text, const std::string& path, error_code& ec,
+                                     Diagnostics& diag, const TranscriptReadOptions& options) {
   TranscriptReader reader;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    if (nl == std::string_view::npos && reader.line_number() > 0 && is_cut_short(line)) {
+  const LineHandler feed = [&](const TextLine& line) {
+    if (!line.terminated && reader.line_number() > 0 && is_cut_short(line.text)) {
       reader.mark_truncated();
-      break;
+      return true;
     }
-    if (!reader.feed_line(line, ec, diag)) return std::nullopt;
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return reader.finish(ec, diag);
+    return reader.feed_line(line.text, ec, diag);
+  };
+  const bool ok = text ? for_each_line(*text, options.max_line_bytes, feed, ec, diag)
+                       : for_each_file_line(path, options.max_line_bytes, feed, ec, diag);
+  auto t = ok ? reader.finish(ec, diag) : std::nullopt;
+  if (!t && !text && ec.category() == transcript_category()) diag.desc = path + ": " + diag.desc;
+  return t;
 }
 
-std::optional<Transcript> read_transcript_file(const std::string& path, error_code& ec, Diagnostics& diag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ec = error_code(errno ? errno : ENOENT, boost::system::system_category());
-    diag.desc = "cannot open '" + path + "': " + std::strerror(ec.value());
-    return std::nullopt;
-  }
-  TranscriptReader reader;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof() && reader.line_number() > 0 && is_cut_short(line)) {  // no newline after it
-      reader.mark_truncated();
-      break;
-    }
-    if (!reader.feed_line(line, ec, diag)) {
-      diag.desc = path + ": " + diag.desc;
-      return std::nullopt;
-    }
-  }
-  auto t = reader.finish(ec, diag);
-  if (!t) diag.desc = path + ": " + diag.desc;
-  return t;
+}  // namespace
+
+std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag,
+                                           const TranscriptReadOptions& options) {
+  return read_lines(&text, {}, ec, diag, options);
+}
+
+std::optional<Transcript> read_transcript_file(const std::string& path, error_code& ec, Diagnostics& diag,
+                                               const TranscriptReadOptions& options) {
+  return read_lines(nullptr, path, ec, diag, options);
 }
 
 }  // namespace qmp

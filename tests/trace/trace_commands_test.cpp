@@ -123,4 +123,38 @@ TEST_F(TraceCommands, BadArgumentsAndFiles) {
   EXPECT_EQ(no_log.rc, 1);
 }
 
+TEST_F(TraceCommands, EveryActionTakesALineLimit) {
+  {
+    std::FILE* f = std::fopen("long.qmpt", "w");
+    std::fputs(R"({"qmp-transcript":1,"source":"qmpc","qemu":null})" "\n"
+               R"({"seq":1,"t_us":0,"dir":"to-qemu","msg":{"execute":"stop","arguments":{"pad":"0123456789012345678901234567890123456789"}}})" "\n",
+               f);
+    std::fclose(f);
+  }
+  for (const char* action : {"timeline", "check"}) {
+    const ActionRun small = run(action, {"long.qmpt", "--max-line-bytes", "64"});
+    EXPECT_EQ(small.rc, 1) << action;
+    EXPECT_EQ(small.err, "qmpc trace: long.qmpt: line 2 is longer than the limit of 64 bytes (--max-line-bytes "
+                         "raises it)\n")
+        << action;
+    EXPECT_EQ(run(action, {"long.qmpt", "--max-line-bytes", "4096"}).rc, 0) << action;
+  }
+  const ActionRun replay = run("replay", {"long.qmpt", "--listen", "r.sock", "--max-line-bytes", "64"});
+  EXPECT_EQ(replay.rc, 1);
+  EXPECT_NE(replay.err.find("line 2 is longer than the limit of 64 bytes"), std::string::npos) << replay.err;
+  const ActionRun imp = run("import-libvirt", {trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log"),
+                                               "--max-line-bytes", "100"});
+  EXPECT_EQ(imp.rc, 1);
+  EXPECT_NE(imp.err.find("is longer than the limit of 100 bytes (--max-line-bytes raises it)"), std::string::npos)
+      << imp.err;
+  for (const char* bad : {"0", "-5", "10k", ""}) {
+    const ActionRun r = run("check", {"long.qmpt", "--max-line-bytes", bad});
+    EXPECT_EQ(r.rc, 2) << bad;
+    EXPECT_NE(r.err.find(std::string("--max-line-bytes needs a whole number of bytes (1 or more), got '") + bad + "'"),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_EQ(run("check", {"long.qmpt", "--max-line-bytes"}).rc, 2);
+}
+
 }  // namespace

@@ -14,6 +14,7 @@ enum class transcript_errc {
   out_of_order,           // seq or t_us goes backwards
   empty,                  // the file has no header line
   bad_log,                // a libvirt log could not be imported
+  line_too_long,          // a line of a file is longer than the reader's limit
 };
 
 const boost::system::error_category& transcript_category() noexcept;

@@ -3,6 +3,7 @@
 
 #include "qmp/error.hpp"
 #include "qmp/transcript.hpp"
+#include "qmp/transcript_lines.hpp"
 
 #include <optional>
 #include <string>
@@ -32,9 +33,18 @@ class TranscriptReader {
   std::optional<Transcript> transcript_;
 };
 
+struct TranscriptReadOptions {
+  // The longest line accepted (see qmp/transcript_lines.hpp): a longer one fails the read with
+  // transcript_errc::line_too_long, before more than this much of it is in memory.
+  std::size_t max_line_bytes = kDefaultMaxLineBytes;
+};
+
 // Whole-text and whole-file helpers. A missing final newline is fine. A final line without newline that is not
-// JSON (a recording cut short in the middle of writing it) is dropped and the result marked `truncated`.
-std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag);
-std::optional<Transcript> read_transcript_file(const std::string& path, error_code& ec, Diagnostics& diag);
+// JSON (a recording cut short in the middle of writing it) is dropped and the result marked `truncated`. The file
+// is read a chunk at a time. Errors of the file name it ("run.qmpt: line 7: ...").
+std::optional<Transcript> parse_transcript(std::string_view text, error_code& ec, Diagnostics& diag,
+                                           const TranscriptReadOptions& options = {});
+std::optional<Transcript> read_transcript_file(const std::string& path, error_code& ec, Diagnostics& diag,
+                                               const TranscriptReadOptions& options = {});
 
 }  // namespace qmp

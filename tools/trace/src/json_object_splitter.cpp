@@ -29,6 +29,11 @@ void JsonObjectSplitter::feed(std::string_view chunk, std::vector<std::string>& 
       continue;
     }
     current_.push_back(c);
+    if (current_.size() > max_) {
+      reset();
+      ++oversized_;
+      continue;
+    }
     if (in_string_) {
       if (escape_) {
         escape_ = false;

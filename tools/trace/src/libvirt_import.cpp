@@ -5,12 +5,8 @@
 #include "trace/json_object_splitter.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iterator>
 #include <map>
-#include <sstream>
 
 namespace trace {
 namespace {
@@ -83,9 +79,10 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
     im.from_qemu_source = Kind::process_line;
   }
 
-  JsonObjectSplitter writes;  // IO_WRITE
-  std::string unwritten;      // IO_WRITE: the buffer of a short write, waiting for the entry that finishes it
-  JsonObjectSplitter reads;   // IO_PROCESS: see below
+  JsonObjectSplitter writes(options.max_line_bytes);  // IO_WRITE
+  std::string unwritten;  // IO_WRITE: the buffer of a short write, waiting for the entry that finishes it
+  std::size_t oversized_writes = 0;  // short writes whose buffer grew beyond the limit: dropped
+  JsonObjectSplitter reads(options.max_line_bytes);  // IO_PROCESS: see below
   std::vector<RawMessage> messages;
   std::vector<std::string> objects;
   const auto take = [&](const LibvirtRecord& r, qmp::Direction d) {
@@ -115,7 +112,11 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
             unwritten.clear();
           }
           if (r.short_write()) {
-            unwritten = std::move(buf);
+            if (buf.size() <= options.max_line_bytes) {
+              unwritten = std::move(buf);
+            } else {
+              ++oversized_writes;
+            }
             break;
           }
           writes.feed(buf, objects);
@@ -172,6 +173,11 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
     im.warnings.push_back("monitor " + monitor + ": a message from QEMU is incomplete at the end of the log: '" +
                           reads.partial().substr(0, 60) + "'");
   }
+  if (const std::size_t n = writes.oversized() + reads.oversized() + oversized_writes; n > 0) {
+    im.warnings.push_back("monitor " + monitor + ": " + std::to_string(n) +
+                          " messages longer than the limit of " + std::to_string(options.max_line_bytes) +
+                          " bytes were skipped");
+  }
   if (writes.junk_bytes() + reads.junk_bytes() > 0) {
     im.warnings.push_back("monitor " + monitor + ": " + std::to_string(writes.junk_bytes() + reads.junk_bytes()) +
                           " logged bytes were not JSON and were skipped");
@@ -201,14 +207,9 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
   return out;
 }
 
-}  // namespace
-
-std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view log_text,
-                                                               const LibvirtImportOptions& options,
-                                                               qmp::error_code& ec, qmp::Diagnostics& diag) {
-  auto parsed = parse_libvirt_log(log_text, ec, diag);
-  if (!parsed) return std::nullopt;
-  std::vector<LibvirtRecord>& records = *parsed;
+std::optional<std::vector<ImportedMonitor>> import_records(std::vector<LibvirtRecord>& records,
+                                                           const LibvirtImportOptions& options, qmp::error_code& ec,
+                                                           qmp::Diagnostics& diag) {
   attribute_process_lines(records);
 
   std::vector<std::string> order;  // monitors in order of first appearance
@@ -240,20 +241,29 @@ std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view 
   return out;
 }
 
+}  // namespace
+
+std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view log_text,
+                                                               const LibvirtImportOptions& options,
+                                                               qmp::error_code& ec, qmp::Diagnostics& diag) {
+  auto records = parse_libvirt_log(log_text, ec, diag, options.max_line_bytes);
+  if (!records) return std::nullopt;
+  return import_records(*records, options, ec, diag);
+}
+
 std::optional<std::vector<ImportedMonitor>> import_libvirt_log_file(const std::string& path,
                                                                     const LibvirtImportOptions& options,
                                                                     qmp::error_code& ec, qmp::Diagnostics& diag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ec = qmp::error_code(errno ? errno : ENOENT, boost::system::system_category());
-    diag.desc = "cannot open '" + path + "': " + std::strerror(ec.value());
+  LibvirtLogParser parser(options.max_line_bytes);
+  const auto feed = [&](const qmp::TextLine& line) { return parser.feed_line(line.text, ec, diag); };
+  if (!qmp::for_each_file_line(path, options.max_line_bytes, feed, ec, diag)) {
+    if (ec.category() == qmp::transcript_category()) diag.desc = path + ": " + diag.desc;
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  parser.finish();
   LibvirtImportOptions o = options;
   if (o.origin.empty()) o.origin = path.substr(path.find_last_of('/') + 1);
-  return import_libvirt_log(text.str(), o, ec, diag);
+  return import_records(parser.records(), o, ec, diag);
 }
 
 }  // namespace trace

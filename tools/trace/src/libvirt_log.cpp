@@ -208,26 +208,30 @@ bool LibvirtLogParser::feed_line(std::string_view line, qmp::error_code& ec, qmp
       return false;
     }
     flush();
-    entry_.assign(line);
     entry_line_ = line_no_;
-  } else if (entry_line_ != 0) {
-    // A continuation: the logged text held a newline here.
-    entry_ += '\n';
-    entry_ += line;
+  } else if (entry_line_ == 0) {
+    return true;
+  } else {
+    entry_ += '\n';  // a continuation: the logged text held a newline here
   }
+  if (entry_.size() + line.size() > max_entry_) {
+    failed_ = true;
+    ec = qmp::transcript_errc::line_too_long;
+    diag.desc = "line " + std::to_string(line_no_) + ": the log entry that starts on line " +
+                std::to_string(entry_line_) + " is longer than the limit of " + std::to_string(max_entry_) + " bytes";
+    return false;
+  }
+  entry_ += line;
   return true;
 }
 
 void LibvirtLogParser::finish() { flush(); }
 
 std::optional<std::vector<LibvirtRecord>> parse_libvirt_log(std::string_view text, qmp::error_code& ec,
-                                                            qmp::Diagnostics& diag) {
-  LibvirtLogParser parser;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    if (!parser.feed_line(text.substr(0, nl), ec, diag)) return std::nullopt;
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-  }
+                                                            qmp::Diagnostics& diag, std::size_t max_line_bytes) {
+  LibvirtLogParser parser(max_line_bytes);
+  const auto feed = [&](const qmp::TextLine& line) { return parser.feed_line(line.text, ec, diag); };
+  if (!qmp::for_each_line(text, max_line_bytes, feed, ec, diag)) return std::nullopt;
   parser.finish();
   return std::move(parser.records());
 }

@@ -1,5 +1,6 @@
 #include "trace/trace_commands.hpp"
 
+#include "qmp/transcript_error.hpp"
 #include "qmp/transcript_reader.hpp"
 #include "qmp/transcript_writer.hpp"
 #include "trace/checker.hpp"
@@ -7,6 +8,7 @@
 #include "trace/replay_server.hpp"
 #include "trace/timeline.hpp"
 
+#include <charconv>
 #include <optional>
 
 namespace trace {
@@ -20,7 +22,22 @@ struct Args {
   std::vector<std::string> positional;
   std::vector<std::pair<std::string, std::string>> options;  // name -> value ("" for flags)
   std::string error;
+  std::size_t max_line_bytes = qmp::kDefaultMaxLineBytes;  // --max-line-bytes, taken by every action
 };
+
+constexpr std::string_view kMaxLineOption = "--max-line-bytes";
+
+// The value of --max-line-bytes: a whole number of bytes, 1 or more.
+bool parse_max_line(const std::string& text, Args& a) {
+  std::size_t v = 0;
+  const auto [p, e] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || e != std::errc{} || p != text.data() + text.size() || v == 0) {
+    a.error = std::string(kMaxLineOption) + " needs a whole number of bytes (1 or more), got '" + text + "'";
+    return false;
+  }
+  a.max_line_bytes = v;
+  return true;
+}
 
 // Splits `args` into positionals and the options named in `with_value` / `flags`.
 Args parse(const std::vector<std::string>& args, std::initializer_list<std::string_view> with_value,
@@ -28,7 +45,13 @@ Args parse(const std::vector<std::string>& args, std::initializer_list<std::stri
   Args a;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& s = args[i];
-    if (s.size() > 1 && s[0] == '-') {
+    if (s == kMaxLineOption) {
+      if (i + 1 >= args.size()) {
+        a.error = s + " needs a value";
+        return a;
+      }
+      if (!parse_max_line(args[++i], a)) return a;
+    } else if (s.size() > 1 && s[0] == '-') {
       bool known = false;
       for (const auto name : with_value) {
         if (s != name) continue;
@@ -67,11 +90,18 @@ int usage(std::FILE* err, const std::string& what) {
   return kUsage;
 }
 
-std::optional<qmp::Transcript> load(const std::string& path, std::FILE* err) {
+// The hint for an error of a line too long.
+const char* raise_hint(const qmp::error_code& ec) {
+  return ec == qmp::transcript_errc::line_too_long ? " (--max-line-bytes raises it)" : "";
+}
+
+std::optional<qmp::Transcript> load(const std::string& path, const Args& a, std::FILE* err) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
-  auto t = qmp::read_transcript_file(path, ec, diag);
-  if (!t) std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+  qmp::TranscriptReadOptions o;
+  o.max_line_bytes = a.max_line_bytes;
+  auto t = qmp::read_transcript_file(path, ec, diag, o);
+  if (!t) std::fprintf(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
   if (t && t->truncated) {
     std::fprintf(err, "qmpc trace: warning: %s ends in an incomplete line (the recording was cut short); it was "
                       "left out\n", path.c_str());
@@ -90,11 +120,12 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
   const std::string& log = a.positional[0];
   LibvirtImportOptions o;
   o.monitor = option(a, "--monitor").value_or("");
+  o.max_line_bytes = a.max_line_bytes;
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto imported = import_libvirt_log_file(log, o, ec, diag);
   if (!imported) {
-    std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+    std::fprintf(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
     return kFailed;
   }
   const auto output = option(a, "-o", "--output");
@@ -126,7 +157,7 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
 
 int timeline(const Args& a, std::FILE* out, std::FILE* err) {
   if (a.positional.size() != 1) return usage(err, "timeline takes one transcript FILE");
-  auto t = load(a.positional[0], err);
+  auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
   std::fputs(render_timeline(build_timeline(*t), t->header).c_str(), out);
   return kOk;
@@ -134,7 +165,7 @@ int timeline(const Args& a, std::FILE* out, std::FILE* err) {
 
 int check(const Args& a, std::FILE* out, std::FILE* err) {
   if (a.positional.size() != 1) return usage(err, "check takes one transcript FILE");
-  auto t = load(a.positional[0], err);
+  auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
   const auto findings = check_transcript(*t);
   std::fputs(render_findings(findings).c_str(), out);
@@ -147,10 +178,11 @@ int check(const Args& a, std::FILE* out, std::FILE* err) {
 int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FILE* err) {
   const auto listen = option(a, "--listen");
   if (a.positional.size() != 1 || !listen) return usage(err, "replay takes one transcript FILE and --listen PATH");
-  auto t = load(a.positional[0], err);
+  auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
   ReplayOptions o;
   o.paced = option(a, "--paced").has_value();
+  o.max_line = a.max_line_bytes;
   ReplayServer server(ioc.get_executor(), std::move(*t), o);
   qmp::error_code ec;
   qmp::Diagnostics diag;
@@ -163,7 +195,12 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
   int rc = kFailed;
   server.async_serve_one([&](qmp::error_code sec, ReplayResult r) {
     std::fputs(r.report.c_str(), out);
-    if (sec) std::fprintf(err, "qmpc trace: replay ended with an error: %s\n", sec.message().c_str());
+    if (sec == qmp::errc::message_too_large) {
+      std::fprintf(err, "qmpc trace: replay ended with an error: the client sent a line longer than the limit of %zu "
+                        "bytes (--max-line-bytes raises it)\n", o.max_line);
+    } else if (sec) {
+      std::fprintf(err, "qmpc trace: replay ended with an error: %s\n", sec.message().c_str());
+    }
     rc = !sec && r.divergences.empty() ? kOk : kFailed;
   });
   ioc.run();
@@ -176,7 +213,9 @@ std::string trace_actions_usage() {
   return "  qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE] [--overwrite]\n"
          "  qmpc trace timeline FILE\n"
          "  qmpc trace check FILE\n"
-         "  qmpc trace replay FILE --listen PATH [--paced]\n";
+         "  qmpc trace replay FILE --listen PATH [--paced]\n"
+         "  every action: [--max-line-bytes N] (longest line read, default " +
+         std::to_string(qmp::kDefaultMaxLineBytes) + ")\n";
 }
 
 int run_trace_action(boost::asio::io_context& ioc, std::string_view action, const std::vector<std::string>& args,

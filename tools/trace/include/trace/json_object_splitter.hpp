@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,10 @@ namespace trace {
 
 class JsonObjectSplitter {
  public:
+  // An object that grows beyond `max_object_bytes` before it ends is dropped (and counted), so that input that
+  // never closes its braces cannot take all memory.
+  explicit JsonObjectSplitter(std::size_t max_object_bytes = SIZE_MAX) : max_(max_object_bytes) {}
+
   // Appends the objects completed by `chunk` to `out` (each the exact text from '{' to its '}').
   void feed(std::string_view chunk, std::vector<std::string>& out);
   // The incomplete object carried over to the next chunk ("" when none).
@@ -22,6 +27,8 @@ class JsonObjectSplitter {
   void reset() noexcept;
   // Bytes between objects that were neither whitespace nor escaped terminators.
   std::size_t junk_bytes() const noexcept { return junk_; }
+  // Objects dropped for growing beyond the limit.
+  std::size_t oversized() const noexcept { return oversized_; }
 
  private:
   std::string current_;
@@ -30,6 +37,8 @@ class JsonObjectSplitter {
   bool escape_ = false;
   bool pending_backslash_ = false;  // a '\' between objects, waiting for its 'r' or 'n'
   std::size_t junk_ = 0;
+  std::size_t max_;
+  std::size_t oversized_ = 0;
 };
 
 }  // namespace trace

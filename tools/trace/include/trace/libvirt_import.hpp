@@ -27,6 +27,10 @@ namespace trace {
 struct LibvirtImportOptions {
   std::string monitor;  // import only this monitor ("0x7fa1f0006740"); empty: all of them
   std::string origin;   // recorded in each header (e.g. the log's file name)
+  // The longest line, and log entry (a line and the lines continuing it), accepted: a longer one fails the import
+  // (transcript_errc::line_too_long). A message that grows beyond it, assembled from several entries, is skipped
+  // with a warning.
+  std::size_t max_line_bytes = qmp::kDefaultMaxLineBytes;
 };
 
 struct ImportedMonitor {
@@ -45,7 +49,8 @@ struct ImportedMonitor {
 };
 
 // Transcripts in order of the monitors' first appearance, then of connection.
-// Fails (transcript_errc::bad_log) when the log holds no QMP traffic, or not for the selected monitor.
+// Fails (transcript_errc::bad_log) when the log holds no QMP traffic, or not for the selected monitor, or as
+// LibvirtLogParser::feed_line does. The file is read a chunk at a time; its errors name it ("x.log: line 7: ...").
 std::optional<std::vector<ImportedMonitor>> import_libvirt_log(std::string_view log_text,
                                                                const LibvirtImportOptions& options,
                                                                qmp::error_code& ec, qmp::Diagnostics& diag);

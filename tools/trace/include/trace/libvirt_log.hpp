@@ -7,6 +7,7 @@
 
 #include "qmp/error.hpp"
 #include "qmp/transcript.hpp"
+#include "qmp/transcript_lines.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -50,8 +51,12 @@ std::optional<qmp::WallClock::time_point> parse_libvirt_time(std::string_view s,
 // Physical lines in, in order; records out, in log order. Lines before the first timestamped one are skipped.
 class LibvirtLogParser {
  public:
-  // False with `ec` (transcript_errc::bad_log) and `diag.desc` ("line 7: ...") for a line that starts with a
-  // timestamp naming no real time; the parser then refuses further lines.
+  // An entry (its first line and the lines continuing it) longer than `max_entry_bytes` is an error.
+  explicit LibvirtLogParser(std::size_t max_entry_bytes = qmp::kDefaultMaxLineBytes) : max_entry_(max_entry_bytes) {}
+
+  // False with `ec` and `diag.desc` ("line 7: ...") for a line that starts with a timestamp naming no real time
+  // (transcript_errc::bad_log) or that makes its entry longer than the limit (transcript_errc::line_too_long); the
+  // parser then refuses further lines.
   bool feed_line(std::string_view line, qmp::error_code& ec, qmp::Diagnostics& diag);
   // Ends the last entry. The records are then complete.
   void finish();
@@ -59,6 +64,7 @@ class LibvirtLogParser {
 
  private:
   void flush();
+  std::size_t max_entry_;
   std::vector<LibvirtRecord> records_;
   std::string entry_;          // the entry being read: its first line and its continuations
   std::size_t entry_line_ = 0; // its first line's number; 0: none
@@ -66,8 +72,10 @@ class LibvirtLogParser {
   bool failed_ = false;
 };
 
-// The records of a whole log, or nullopt with `ec`/`diag` set as LibvirtLogParser::feed_line does.
+// The records of a whole log, or nullopt with `ec`/`diag` set as LibvirtLogParser::feed_line does (a line longer
+// than the limit fails likewise, see qmp/transcript_lines.hpp).
 std::optional<std::vector<LibvirtRecord>> parse_libvirt_log(std::string_view text, qmp::error_code& ec,
-                                                            qmp::Diagnostics& diag);
+                                                            qmp::Diagnostics& diag,
+                                                            std::size_t max_line_bytes = qmp::kDefaultMaxLineBytes);
 
 }  // namespace trace

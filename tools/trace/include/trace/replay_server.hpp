@@ -5,6 +5,7 @@
 
 #include "qmp/error.hpp"
 #include "qmp/transcript.hpp"
+#include "qmp/transcript_lines.hpp"
 #include "trace/replay_script.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -18,7 +19,7 @@ namespace trace {
 
 struct ReplayOptions {
   bool paced = false;                         // wait the recorded time before each message QEMU sent
-  std::size_t max_line = 10 * 1024 * 1024;   // longest client line accepted
+  std::size_t max_line = qmp::kDefaultMaxLineBytes;  // longest client line accepted
 };
 
 struct ReplayResult {
