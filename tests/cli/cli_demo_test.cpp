@@ -19,7 +19,7 @@ TEST(CliDemo, MirrorsPivotsVerifiesAndKeepsTheFiles) {
     EXPECT_NE(o.out.find(s), std::string::npos) << s << " in " << o.out;
   EXPECT_TRUE(std::filesystem::exists(keep + "/source.qcow2"));
   EXPECT_TRUE(std::filesystem::exists(keep + "/copy.qcow2"));
-  EXPECT_EQ(run_program({"qemu-img", "compare", keep + "/source.qcow2", keep + "/copy.qcow2"}).exit_code, 0);
+  EXPECT_EQ(run_program({qemu_tool("qemu-img"), "compare", keep + "/source.qcow2", keep + "/copy.qcow2"}).exit_code, 0);
 }
 
 TEST(CliDemo, CleansUpWithoutKeep) {

@@ -104,7 +104,7 @@ TEST(CliExec, KeepsRetryingUntilTheSocketAppears) {
   const auto path = dir.file("late.sock");
   Child client({qmpc_binary(), "--connect-timeout", "20", "-s", path, "exec", "query-status"});
   std::this_thread::sleep_for(300ms);
-  Child qemu({"qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none", "-qmp",
+  Child qemu({qemu_tool("qemu-system-x86_64"), "-M", "none", "-nodefaults", "-display", "none", "-qmp",
               "unix:" + path + ",server=on,wait=off"});
   auto o = client.wait(30000ms);
   EXPECT_EQ(o.exit_code, 0) << o.err;
@@ -207,7 +207,7 @@ TEST(CliExec, TcpAddress) {
   const int port = free_tcp_port();
   ASSERT_GT(port, 0);
   const std::string addr = "127.0.0.1:" + std::to_string(port);
-  Child qemu({"qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none", "-qmp",
+  Child qemu({qemu_tool("qemu-system-x86_64"), "-M", "none", "-nodefaults", "-display", "none", "-qmp",
               "tcp:" + addr + ",server=on,wait=off"});
   auto o = run_qmpc({"-s", "tcp:" + addr, "exec", "query-status"});
   EXPECT_EQ(o.exit_code, 0) << o.err;

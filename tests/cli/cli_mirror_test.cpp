@@ -27,8 +27,8 @@ struct Vm {
   std::unique_ptr<Qemu> qemu;
 
   Vm() {
-    EXPECT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", source, "64M"}).exit_code, 0);
-    EXPECT_EQ(run_program({"qemu-io", "-c", "write -P 0xa5 0 16M", source}).exit_code, 0);
+    EXPECT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", source, "64M"}).exit_code, 0);
+    EXPECT_EQ(run_program({qemu_tool("qemu-io"), "-c", "write -P 0xa5 0 16M", source}).exit_code, 0);
     qemu = std::make_unique<Qemu>(1, std::vector<std::string>{
                                          "-drive", "if=none,id=disk0,node-name=drive0,file=" + source});
   }
@@ -56,7 +56,7 @@ struct Vm {
 };
 
 bool identical(const std::string& a, const std::string& b) {
-  return run_program({"qemu-img", "compare", "-U", a, b}).exit_code == 0;
+  return run_program({qemu_tool("qemu-img"), "compare", "-U", a, b}).exit_code == 0;
 }
 
 std::vector<std::string> split_lines(const std::string& s) {
@@ -170,7 +170,7 @@ TEST(CliMirror, HumanSummaryLine) {
 TEST(CliMirror, BlockdevTargetWithManualFinalize) {
   REQUIRE_QEMU();
   Vm vm;
-  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", vm.target, "64M"}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", vm.target, "64M"}).exit_code, 0);
   auto add = vm.qmpc({"exec", "blockdev-add", "driver=qcow2", "node-name=tgt", "file.driver=file",
                       "file.filename=" + vm.target});
   ASSERT_EQ(add.exit_code, 0) << add.err;
@@ -263,7 +263,7 @@ TEST(CliMirror, QemuKilledMidJobExitsThree) {
 
 // A raw target under blkdebug that fails one write with EIO (errno 5) at 8 MiB.
 void add_failing_target(const Vm& vm, const std::string& path) {
-  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "raw", path, "64M"}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "raw", path, "64M"}).exit_code, 0);
   auto add = vm.qmpc({"exec", "blockdev-add",
                       R"({"driver":"raw","node-name":"tgt","file":{"driver":"blkdebug","inject-error":)"
                       R"([{"event":"write_aio","errno":5,"sector":16384,"once":true}],)"
@@ -316,7 +316,7 @@ TEST(CliMirror, ReportedErrorFailsTheJob) {
 TEST(CliMirror, ReuseExternalTopSyncAndWriteBlocking) {
   REQUIRE_QEMU();
   Vm vm;
-  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", vm.target, "64M"}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", vm.target, "64M"}).exit_code, 0);
   auto o = vm.qmpc({"mirror", "--device", "disk0", "--target", vm.target, "--format", "qcow2", "--reuse-external",
                     "--sync", "top", "--write-blocking", "--pivot", "--json"});
   ASSERT_EQ(o.exit_code, 0) << o.err;

@@ -2,6 +2,9 @@
 // signals, and a deadline on every wait (the child is SIGKILLed when it passes, failing the test).
 #pragma once
 
+#include "support/qemu_options.hpp"
+#include "support/qemu_tools.hpp"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -81,8 +84,10 @@ class Qemu {
   bool ok_ = false;
 };
 
-// True when qemu-system-x86_64 can be run (tests needing QEMU skip otherwise).
-bool qemu_available();
+// The QEMU tools come from QMPC_QEMU_DIR when it is set (support/qemu_tools.hpp); qemu_available() is true when
+// its qemu-system-x86_64 can be run (tests needing QEMU skip otherwise).
+using qmpc_test::qemu_available;
+using qmpc_test::qemu_tool;
 
 // Runs a program to completion (qemu-img, qemu-io) and returns its outcome.
 Outcome run_program(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 60000ms);

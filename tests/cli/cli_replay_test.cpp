@@ -56,8 +56,8 @@ TEST(CliReplay, AMirrorReplayedFromItsRecordingEndsTheSameWithTheSameTraffic) {
   if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available";
   ScratchDir dir;
   const auto source = dir.file("src.qcow2");
-  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
-  ASSERT_EQ(run_program({"qemu-io", "-c", "write -P 0x3c 0 4M", source}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-io"), "-c", "write -P 0x3c 0 4M", source}).exit_code, 0);
 
   const auto live_trace = dir.file("live.qmpt");
   std::string live_line;
@@ -93,7 +93,7 @@ TEST(CliReplay, AClientThatDivergesFromTheRecordingIsTold) {
   if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available";
   ScratchDir dir;
   const auto source = dir.file("src.qcow2");
-  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
   const auto live_trace = dir.file("live.qmpt");
   {
     Qemu qemu(1, {"-drive", "if=none,id=disk0,format=qcow2,node-name=src0,file=" + source});

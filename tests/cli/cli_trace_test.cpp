@@ -11,8 +11,8 @@ TEST(CliTrace, TimelineAndCheckOfARecordedMirror) {
   if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available";
   ScratchDir dir;
   const auto source = dir.file("src.qcow2");
-  ASSERT_EQ(run_program({"qemu-img", "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
-  ASSERT_EQ(run_program({"qemu-io", "-c", "write -P 0x11 0 4M", source}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", source, "16M"}).exit_code, 0);
+  ASSERT_EQ(run_program({qemu_tool("qemu-io"), "-c", "write -P 0x11 0 4M", source}).exit_code, 0);
   Qemu qemu(1, {"-drive", "if=none,id=disk0,node-name=drive0,file=" + source});
   const auto transcript = dir.file("run.qmpt");
   auto m = run_qmpc({"-s", qemu.socket(), "--trace", transcript, "mirror", "--device", "disk0", "--target",

@@ -8,6 +8,7 @@
 #include "support/image_tools.hpp"
 #include "support/process_runner.hpp"
 #include "support/qemu_options.hpp"
+#include "support/qemu_tools.hpp"
 #include "support/temp_dir.hpp"
 
 #include <qmp/json.hpp>
@@ -43,7 +44,7 @@ std::string hex(std::uint8_t b) {
 // True when [off, off+len) of the image reads as `pattern` (qemu-io read -P), judged by exit code and output.
 bool reads_as(const std::string& path, const std::string& fmt, std::uint64_t off, std::uint64_t len,
               std::uint8_t pattern) {
-  auto r = qmpc_test::run_process({"qemu-io", "-r", "-U", "-f", fmt, "-c",
+  auto r = qmpc_test::run_process({qmpc_test::qemu_tool("qemu-io"), "-r", "-U", "-f", fmt, "-c",
                                    "read -P " + hex(pattern) + " " + std::to_string(off) + " " + std::to_string(len),
                                    path});
   const bool ok = r.ok() && r.output.find("verification failed") == std::string::npos &&

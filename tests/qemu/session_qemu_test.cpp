@@ -1,7 +1,8 @@
-// The session against the real QEMU 7.2 (-M none -nodefaults -display none), started by the tests.
+// The session against a real QEMU (-M none -nodefaults -display none), started by the tests.
 #include "support/deadline.hpp"
 #include "support/image_tools.hpp"
 #include "support/qemu_options.hpp"
+#include "support/qemu_tools.hpp"
 #include "support/temp_dir.hpp"
 
 #include "qmp/machine.hpp"
@@ -43,8 +44,8 @@ TEST_F(SessionQemu, GreetingAndNegotiationWithoutOob) {
     auto m = co_await start(qmpc_test::bare_qemu());
     if (!m) co_return;
     auto& s = m->session();
-    EXPECT_EQ(s.greeting().major, 7);
-    EXPECT_EQ(s.greeting().minor, 2);
+    // The greeting names the QEMU that was started (as its --version says).
+    EXPECT_EQ(s.greeting().version(), qmpc_test::qemu_system_version().text);
     EXPECT_TRUE(s.greeting().offers("oob"));
     EXPECT_FALSE(s.oob_enabled());
     auto [ec, r] = co_await s.async_execute("query-status", "", tuple_awaitable);
@@ -62,7 +63,7 @@ TEST_F(SessionQemu, NegotiatesOobAndRunsAnOobCommand) {
     if (!m) co_return;
     auto& s = m->session();
     EXPECT_TRUE(s.oob_enabled());
-    // QEMU 7.2 allows few commands out of band; any command shows that exec-oob is accepted and answered.
+    // QEMU allows few commands out of band; any command shows that exec-oob is accepted and answered.
     qmp::CommandOptions co;
     co.oob = true;
     auto [ec, r] = co_await s.async_execute("query-block-jobs", "", co, tuple_awaitable);

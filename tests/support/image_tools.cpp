@@ -1,5 +1,7 @@
 #include "support/image_tools.hpp"
 
+#include "support/qemu_tools.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -22,12 +24,12 @@ std::string hex_byte(std::uint8_t b) {
 }  // namespace
 
 ProcessResult qemu_img(std::vector<std::string> args) {
-  args.insert(args.begin(), "qemu-img");
+  args.insert(args.begin(), qemu_tool("qemu-img"));
   return run_checked(std::move(args));
 }
 
 ProcessResult qemu_io(std::vector<std::string> args) {
-  args.insert(args.begin(), "qemu-io");
+  args.insert(args.begin(), qemu_tool("qemu-io"));
   return run_checked(std::move(args));
 }
 
@@ -45,7 +47,7 @@ bool create_image(const std::string& path, const ImageSpec& spec) {
 }
 
 bool images_identical(const std::string& a, const std::string& b) {
-  std::vector<std::string> argv{"qemu-img", "compare", "-U", a, b};
+  std::vector<std::string> argv{qemu_tool("qemu-img"), "compare", "-U", a, b};
   ProcessResult r = run_process(argv);
   if (r.exit_code == 0) return true;
   if (r.exit_code != 1) ADD_FAILURE() << join_argv(argv) << " could not compare (exit " << r.exit_code << "):\n"

@@ -1,5 +1,6 @@
 // The qemu-img / qemu-io helpers of the test support library.
 #include "support/image_tools.hpp"
+#include "support/qemu_tools.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest-spi.h>
@@ -14,7 +15,7 @@ using qmpc_test::MiB;
 class ImageTools : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!qmpc_test::run_process({"qemu-img", "--version"}).ok()) GTEST_SKIP() << "qemu-img is not installed";
+    if (!qmpc_test::run_process({qmpc_test::qemu_tool("qemu-img"), "--version"}).ok()) GTEST_SKIP() << "qemu-img is not installed";
   }
   qmpc_test::TempDir dir;
 };

@@ -1,6 +1,7 @@
 #include "support/qemu_options.hpp"
 
 #include "support/process_runner.hpp"
+#include "support/qemu_tools.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,10 +10,7 @@
 namespace qmpc_test {
 namespace {
 
-std::string qemu_binary() {
-  const char* env = std::getenv("QMPC_TEST_QEMU");
-  return env && *env ? env : "qemu-system-x86_64";
-}
+std::string qemu_binary() { return qemu_tool("qemu-system-x86_64"); }
 
 }  // namespace
 

@@ -9,7 +9,7 @@
 namespace qmpc_test {
 
 // MachineOptions for qemu-system-x86_64 with "-M none -nodefaults -display none" and `extra` arguments.
-// The QEMU binary can be overridden with the environment variable QMPC_TEST_QEMU.
+// The binary is qemu_tool("qemu-system-x86_64") (QMPC_QEMU_DIR, support/qemu_tools.hpp).
 qmp::MachineOptions bare_qemu(std::vector<std::string> extra = {});
 // Same; the executor is accepted for symmetry with Machine's constructor and not used.
 qmp::MachineOptions bare_qemu(const boost::asio::any_io_executor& ex, std::vector<std::string> extra = {});

@@ -4,5 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${QMPC_BUILD_DIR:-$root/build}
+# QMPC_QEMU_DIR: a QEMU installation (qemu-system-x86_64, qemu-img, qemu-io) to use instead of the one on PATH.
+if [ -n "${QMPC_QEMU_DIR:-}" ]; then export PATH="$QMPC_QEMU_DIR:$PATH"; fi
 "$root/tools/scripts/build.sh"
 exec "$build/tools/qmpc/qmpc" demo "$@"

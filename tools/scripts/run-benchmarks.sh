@@ -9,10 +9,13 @@
 # Options: --quick, --no-build, --only NAME (roundtrip, reaction, flood, micro, mirror, scale; repeatable),
 #          --out FILE (also write the table to FILE).
 # Environment: QMPC_BENCH_BUILD_DIR (default build-bench), QMPC_BENCH_DIR (scratch directory for images,
-#              default /var/tmp), QMPC_BENCH_QEMU (default qemu-system-x86_64).
+#              default /var/tmp), QMPC_BENCH_QEMU (default qemu-system-x86_64), QMPC_QEMU_DIR
+#              (a QEMU installation put first in PATH, e.g. from tools/scripts/fetch-qemu.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${QMPC_BENCH_BUILD_DIR:-$root/build-bench}
+# QMPC_QEMU_DIR: a QEMU installation (qemu-system-x86_64, qemu-img, qemu-io) to use instead of the one on PATH.
+if [ -n "${QMPC_QEMU_DIR:-}" ]; then export PATH="$QMPC_QEMU_DIR:$PATH"; fi
 quick=() build_first=1 only=() out=""
 while [ $# -gt 0 ]; do
   case "$1" in
