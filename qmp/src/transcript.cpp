@@ -35,6 +35,26 @@ std::string seen(const json::Value& v) {
   return text;
 }
 
+// `entry member "dir" is "sideways", expected "to-qemu" or "from-qemu"`, or, when the member is absent,
+// `entry lacks "dir" (expected "to-qemu" or "from-qemu")`.
+std::string member_error(const json::Value& doc, const char* owner, const char* name, const std::string& expected) {
+  const json::Value* v = json::find(doc, name);
+  if (!v) return std::string(owner) + " lacks \"" + name + "\" (expected " + expected + ")";
+  return std::string(owner) + " member \"" + name + "\" is " + seen(*v) + ", expected " + expected;
+}
+
+// The line as a JSON object, or nullopt with transcript_errc::not_json and what the line held.
+std::optional<json::Document> parse_line(std::string_view line, const char* owner, error_code& ec,
+                                         Diagnostics& diag) {
+  std::string error;
+  auto doc = json::parse_object(line, &error);
+  if (doc) return doc;
+  // Valid JSON of another kind: say what it is (the parser's message says only that an object was expected).
+  if (!json::check_syntax(line)) error = "it is " + excerpt(line, 0);
+  fail(ec, diag, transcript_errc::not_json, std::string(owner) + " is not a JSON object: " + error);
+  return std::nullopt;
+}
+
 }  // namespace
 
 const char* to_string(Direction d) noexcept { return d == Direction::to_qemu ? "to-qemu" : "from-qemu"; }
@@ -165,21 +185,15 @@ std::string format_entry_line(const TranscriptEntry& e) {
 }
 
 std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_code& ec, Diagnostics& diag) {
-  std::string error;
-  auto doc = json::parse_object(line, &error);
-  if (!doc) {
-    fail(ec, diag, transcript_errc::not_json, "header is not a JSON object: " + error);
+  const auto bad = [&](std::string what) -> std::optional<TranscriptHeader> {
+    fail(ec, diag, transcript_errc::bad_header, std::move(what));
     return std::nullopt;
-  }
+  };
+  auto doc = parse_line(line, "header", ec, diag);
+  if (!doc) return std::nullopt;
   const json::Value* v = json::find(*doc, "qmp-transcript");
-  if (!v) {
-    fail(ec, diag, transcript_errc::bad_header, "the first line is not a transcript header (no \"qmp-transcript\")");
-    return std::nullopt;
-  }
-  if (!v->IsInt() || v->GetInt() < 1) {
-    fail(ec, diag, transcript_errc::bad_header, "\"qmp-transcript\" must be a positive integer");
-    return std::nullopt;
-  }
+  if (!v) return bad("the first line is not a transcript header (no \"qmp-transcript\"): " + seen(*doc));
+  if (!v->IsInt() || v->GetInt() < 1) return bad(member_error(*doc, "header", "qmp-transcript", "a positive integer"));
   TranscriptHeader h;
   h.version = v->GetInt();
   if (h.version > kTranscriptFormatVersion) {
@@ -189,26 +203,18 @@ std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_c
     return std::nullopt;
   }
   const auto source = json::get_string(*doc, "source");
-  if (!source) {
-    fail(ec, diag, transcript_errc::bad_header, "header lacks the string member \"source\"");
-    return std::nullopt;
-  }
+  if (!source) return bad(member_error(*doc, "header", "source", "a string"));
   h.source = *source;
   if (const json::Value* q = json::find(*doc, "qemu"); q && !q->IsNull()) {
-    if (!q->IsString()) {
-      fail(ec, diag, transcript_errc::bad_header, "header member \"qemu\" must be a string or null");
-      return std::nullopt;
-    }
+    if (!q->IsString()) return bad(member_error(*doc, "header", "qemu", "a string or null"));
     h.qemu_version = json::view(*q);
   }
   if (const json::Value* started = json::find(*doc, "started")) {
     std::string why = "not a string";
     const auto t = started->IsString() ? parse_wall_time(json::view(*started), &why) : std::nullopt;
     if (!t) {
-      fail(ec, diag, transcript_errc::bad_header,
-           "header member \"started\" is " + seen(*started) + ": " + why +
-               " (expected a UTC time like \"2026-11-25T17:05:26.222000Z\")");
-      return std::nullopt;
+      return bad("header member \"started\" is " + seen(*started) + ": " + why +
+                 " (expected a UTC time like \"2026-11-25T17:05:26.222000Z\")");
     }
     h.started = *t;
   }
@@ -218,48 +224,37 @@ std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_c
 }
 
 std::optional<TranscriptEntry> parse_entry_line(std::string_view line, error_code& ec, Diagnostics& diag) {
-  std::string error;
-  auto doc = json::parse_object(line, &error);
-  if (!doc) {
-    fail(ec, diag, transcript_errc::not_json, "not a JSON object: " + error);
+  const auto bad = [&](std::string what) -> std::optional<TranscriptEntry> {
+    fail(ec, diag, transcript_errc::bad_entry, std::move(what));
     return std::nullopt;
-  }
+  };
+  auto doc = parse_line(line, "entry", ec, diag);
+  if (!doc) return std::nullopt;
   TranscriptEntry e;
   const auto seq = json::get_uint(*doc, "seq");
-  if (!seq) {
-    fail(ec, diag, transcript_errc::bad_entry, "entry lacks \"seq\" (an unsigned integer)");
-    return std::nullopt;
-  }
+  if (!seq) return bad(member_error(*doc, "entry", "seq", "an unsigned integer"));
   e.seq = *seq;
   const auto t = json::get_uint(*doc, "t_us");
   if (!t || *t > static_cast<std::uint64_t>(kMaxTranscriptTime.count())) {
-    const json::Value* v = json::find(*doc, "t_us");
-    fail(ec, diag, transcript_errc::bad_entry,
-         v ? "entry member \"t_us\" is " + seen(*v) + ", expected microseconds from 0 to " +
-                 std::to_string(kMaxTranscriptTime.count())
-           : std::string("entry lacks \"t_us\" (microseconds, an unsigned integer)"));
-    return std::nullopt;
+    return bad(member_error(*doc, "entry", "t_us",
+                            "microseconds from 0 to " + std::to_string(kMaxTranscriptTime.count())));
   }
   e.time = std::chrono::microseconds(static_cast<std::int64_t>(*t));
   const auto dir_text = json::get_string(*doc, "dir");
   const auto dir = dir_text ? direction_from_string(*dir_text) : std::nullopt;
-  if (!dir) {
-    fail(ec, diag, transcript_errc::bad_entry, "entry member \"dir\" must be \"to-qemu\" or \"from-qemu\"");
-    return std::nullopt;
-  }
+  if (!dir) return bad(member_error(*doc, "entry", "dir", "\"to-qemu\" or \"from-qemu\""));
   e.direction = *dir;
-  if (const json::Value* m = json::find(*doc, "msg")) {
-    if (!m->IsObject()) {
-      fail(ec, diag, transcript_errc::bad_entry, "entry member \"msg\" must be a JSON object");
-      return std::nullopt;
-    }
+  const json::Value* m = json::find(*doc, "msg");
+  const json::Value* raw = json::find(*doc, "raw");
+  if (m) {
+    if (!m->IsObject()) return bad(member_error(*doc, "entry", "msg", "a JSON object"));
     e.json = json::to_string(*m);
-  } else if (const auto raw = json::get_string(*doc, "raw")) {
-    e.json = *raw;
+  } else if (raw) {
+    if (!raw->IsString()) return bad(member_error(*doc, "entry", "raw", "a string"));
+    e.json = json::view(*raw);
     e.raw = true;
   } else {
-    fail(ec, diag, transcript_errc::bad_entry, "entry has neither \"msg\" (an object) nor \"raw\" (a string)");
-    return std::nullopt;
+    return bad("entry has neither \"msg\" (an object) nor \"raw\" (a string): " + seen(*doc));
   }
   return e;
 }

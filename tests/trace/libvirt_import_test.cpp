@@ -1,6 +1,8 @@
 #include "trace/libvirt_import.hpp"
 
 #include "qmp/transcript_error.hpp"
+#include "qmp/transcript_reader.hpp"
+#include "qmp/transcript_writer.hpp"
 
 #include "fixture_files.hpp"
 
@@ -274,6 +276,35 @@ TEST(LibvirtImport, GreetingComesFromTheLineEntryInNewerLogs) {
   EXPECT_EQ(names, (std::vector<std::string>{"greeting", "qmp_capabilities", R"(reply:"libvirt-1")",
                                              "block-job-complete", R"(error:"libvirt-2")"}));
   EXPECT_EQ(monitors[0].count(LibvirtLineKind::process_line), 3u);
+}
+
+std::string send_at(const char* time, const char* command, int id) {
+  return std::string(time) + ": 9808: info : qemuMonitorSend:861 : QEMU_MONITOR_SEND_MSG: mon=0x7f00 msg={\"execute\":\"" +
+         command + "\",\"id\":\"libvirt-" + std::to_string(id) + "\"}\r\n fd=-1\n";
+}
+
+TEST(LibvirtImport, TimesThatGoBackAreKeptMonotonicWithAWarning) {
+  const std::string log = send_at("2026-11-25 17:05:26.222+0000", "qmp_capabilities", 1) +
+                          send_at("2026-11-25 17:05:26.227+0000", "query-block-jobs", 2) +
+                          send_at("2026-11-25 17:05:26.226+0000", "query-block-jobs", 3) +
+                          send_at("2026-11-25 17:05:26.230+0000", "query-block-jobs", 4) +
+                          send_at("2026-11-25 17:05:26.200+0000", "query-block-jobs", 5);
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto r = trace::import_libvirt_log(log, {}, ec, diag);
+  ASSERT_TRUE(r) << diag.desc;
+  ASSERT_EQ(r->size(), 1u);
+  const auto& m = (*r)[0];
+  std::vector<std::chrono::microseconds> times;
+  for (const auto& e : m.transcript.entries) times.push_back(e.time);
+  EXPECT_EQ(times, (std::vector<std::chrono::microseconds>{0us, 5000us, 5000us, 8000us, 8000us}));
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_EQ(m.warnings[0], "monitor 0x7f00: the log's time goes back 2 time(s), by up to 30.000 ms, first at line 5; "
+                           "each such message was given the time of the message before it");
+  // What is written reads back.
+  auto back = qmp::parse_transcript(qmp::format_transcript(m.transcript), ec, diag);
+  ASSERT_TRUE(back) << diag.desc;
+  EXPECT_EQ(back->entries.size(), 5u);
 }
 
 }  // namespace

@@ -122,4 +122,40 @@ TEST(TranscriptFormat, NewerVersionsAreRefused) {
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_header));
 }
 
+TEST(TranscriptFormat, ErrorsSayWhatTheySaw) {
+  const std::pair<const char*, const char*> entries[] = {
+      {R"({"seq":1,"t_us":-1000,"dir":"to-qemu","msg":{}})",
+       R"(entry member "t_us" is -1000, expected microseconds from 0 to 9223372036854775)"},
+      {R"({"seq":1,"dir":"to-qemu","msg":{}})",
+       R"(entry lacks "t_us" (expected microseconds from 0 to 9223372036854775))"},
+      {R"({"seq":"1","t_us":0,"dir":"to-qemu","msg":{}})", R"(entry member "seq" is "1", expected an unsigned integer)"},
+      {R"({"seq":1,"t_us":0,"dir":"sideways","msg":{}})",
+       R"(entry member "dir" is "sideways", expected "to-qemu" or "from-qemu")"},
+      {R"({"seq":1,"t_us":0,"dir":"to-qemu","msg":[1]})", R"(entry member "msg" is [1], expected a JSON object)"},
+      {R"({"seq":1,"t_us":0,"dir":"to-qemu","raw":5})", R"(entry member "raw" is 5, expected a string)"},
+      {R"({"seq":1,"t_us":0,"dir":"to-qemu"})",
+       R"(entry has neither "msg" (an object) nor "raw" (a string): {"seq":1,"t_us":0,"dir":"to-qemu"})"},
+      {R"([1,2])", R"(entry is not a JSON object: it is [1,2])"},
+  };
+  for (const auto& [line, says] : entries) {
+    qmp::error_code ec;
+    qmp::Diagnostics diag;
+    EXPECT_FALSE(qmp::parse_entry_line(line, ec, diag)) << line;
+    EXPECT_EQ(diag.desc, says) << line;
+  }
+  const std::pair<const char*, const char*> headers[] = {
+      {R"({"qmp-transcript":"1","source":"qmpc"})", R"(header member "qmp-transcript" is "1", expected a positive integer)"},
+      {R"({"qmp-transcript":1,"source":5})", R"(header member "source" is 5, expected a string)"},
+      {R"({"qmp-transcript":1})", R"(header lacks "source" (expected a string))"},
+      {R"({"qmp-transcript":1,"source":"qmpc","qemu":7})", R"(header member "qemu" is 7, expected a string or null)"},
+      {R"({"seq":1})", R"(the first line is not a transcript header (no "qmp-transcript"): {"seq":1})"},
+  };
+  for (const auto& [line, says] : headers) {
+    qmp::error_code ec;
+    qmp::Diagnostics diag;
+    EXPECT_FALSE(qmp::parse_header_line(line, ec, diag)) << line;
+    EXPECT_EQ(diag.desc, says) << line;
+  }
+}
+
 }  // namespace

@@ -5,6 +5,7 @@
 #include "trace/json_object_splitter.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <iterator>
 #include <map>
 
@@ -15,6 +16,7 @@ using Kind = LibvirtLineKind;
 
 struct RawMessage {
   qmp::WallClock::time_point time;
+  std::size_t line_no;  // of the log entry it came from
   qmp::Direction direction;
   std::string text;
 };
@@ -45,21 +47,44 @@ std::string qemu_version_of(const qmp::TranscriptEntry& e) {
          std::to_string(qmp::json::get_int(*q, "micro").value_or(0));
 }
 
-void fill_transcript(qmp::Transcript& t, std::vector<RawMessage>& messages, const std::string& monitor,
-                     const LibvirtImportOptions& options) {
+std::string milliseconds(std::chrono::microseconds t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f ms", static_cast<double>(t.count()) / 1000.0);
+  return buf;
+}
+
+// Fills the transcript of one connection. t_us counts from the first message and never decreases: where the log's
+// time goes back (its clock was set back, or threads logged out of order), a message keeps the time of the one
+// before it, and a warning says so.
+void fill_transcript(ImportedMonitor& part, std::vector<RawMessage>& messages, const LibvirtImportOptions& options) {
+  qmp::Transcript& t = part.transcript;
   t.header.source = std::string(qmp::kSourceLibvirtLog);
-  t.header.monitor = monitor;
+  t.header.monitor = part.monitor;
   t.header.origin = options.origin;
   if (!messages.empty()) t.header.started = messages.front().time;
   std::uint64_t seq = 0;
+  std::chrono::microseconds last{0}, worst{0};
+  std::size_t backwards = 0, first_line = 0;
   for (RawMessage& m : messages) {
     qmp::TranscriptEntry e;
     e.seq = ++seq;
     e.direction = m.direction;
     e.time = std::chrono::duration_cast<std::chrono::microseconds>(m.time - *t.header.started);
+    if (e.time < last) {
+      if (backwards++ == 0) first_line = m.line_no;
+      worst = std::max(worst, last - e.time);
+      e.time = last;
+    }
+    last = e.time;
     e.json = qmp::may_hold_secret(m.text) ? qmp::redact(m.text) : std::move(m.text);
     if (t.header.qemu_version.empty() && is_greeting(e.json)) t.header.qemu_version = qemu_version_of(e);
     t.entries.push_back(std::move(e));
+  }
+  if (backwards > 0) {
+    part.warnings.push_back("monitor " + part.monitor + ": the log's time goes back " + std::to_string(backwards) +
+                            " time(s), by up to " + milliseconds(worst) + ", first at line " +
+                            std::to_string(first_line) +
+                            "; each such message was given the time of the message before it");
   }
 }
 
@@ -86,7 +111,7 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
   std::vector<RawMessage> messages;
   std::vector<std::string> objects;
   const auto take = [&](const LibvirtRecord& r, qmp::Direction d) {
-    for (auto& o : objects) messages.push_back({r.time, d, std::move(o)});
+    for (auto& o : objects) messages.push_back({r.time, r.line_no, d, std::move(o)});
     objects.clear();
   };
 
@@ -201,7 +226,7 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
     part.to_qemu_source = im.to_qemu_source;
     part.from_qemu_source = im.from_qemu_source;
     if (c + 1 == connections.size()) part.warnings = im.warnings;
-    fill_transcript(part.transcript, connections[c], monitor, options);
+    fill_transcript(part, connections[c], options);
     out.push_back(std::move(part));
   }
   return out;
