@@ -12,6 +12,7 @@
 
 #include "detail/child_process.hpp"
 #include "detail/machine_argv.hpp"
+#include "qmp/socket_path.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -117,6 +118,7 @@ class MachineCore {
   Session session_;
   std::vector<std::string> argv_;
   std::string socket_path_;
+  OwnedSocketFile socket_file_;  // the socket QEMU listens on, once connected to it
   std::string private_dir_;
   pid_t pid_ = -1;
   std::optional<ExitStatus> exit_;
@@ -199,6 +201,10 @@ error_code MachineCore::spawn() {
     socket_path_ = options_.socket_path;
     if (socket_path_.size() >= max_socket_path)
       return fail(errc::invalid_argument, "socket path too long for a UNIX socket address: " + socket_path_);
+    // QEMU would unlink whatever is there and take the path over: a live QEMU's monitor, or a file.
+    error_code refused;
+    Diagnostics why;
+    if (!claim_socket_path(socket_path_, refused, why)) return fail(errc::invalid_argument, why.desc);
   }
 
   int p[2];
@@ -275,6 +281,7 @@ asio::awaitable<error_code> MachineCore::connect_unix(Clock::time_point deadline
     sock.connect(ep, ec);  // local connects complete at once (or are refused)
     if (!ec) {
       session_.adopt(sock.release());
+      socket_file_ = OwnedSocketFile(socket_path_);  // QEMU's, removed with it unless released
       co_return error_code{};
     }
     const bool retry = ec == asio::error::connection_refused || ec == asio::error::not_found ||
@@ -398,6 +405,7 @@ void MachineCore::terminate() {
   monitor_fd_.reset();
   session_.close();
   notify();
+  socket_file_.remove();  // QEMU removes it when it quits, not when it is killed
   if (!private_dir_.empty()) std::filesystem::remove_all(private_dir_, ignored);
 }
 
@@ -485,6 +493,7 @@ void Machine::release() {
   const pid_t pid = core_->pid_;
   core_->pid_ = -1;
   core_->private_dir_.clear();
+  core_->socket_file_.release();
   core_->terminate();
   core_->pid_ = pid;
   core_->exit_.reset();

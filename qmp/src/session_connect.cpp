@@ -2,6 +2,7 @@
 #include "detail/completion.hpp"
 #include "detail/seconds_text.hpp"
 #include "detail/session_core.hpp"
+#include "qmp/socket_path.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -98,18 +98,19 @@ asio::awaitable<error_code> SessionCore::accept(std::string path) {
   phase = Phase::connecting;
   if (path.size() >= sizeof(sockaddr_un{}.sun_path))
     co_return set_failure(errc::invalid_argument, "the socket path '" + path + "' is too long for a UNIX socket");
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
-  asio::local::stream_protocol::acceptor acceptor(ex);
+  Diagnostics refused;  // a live socket, or not a socket: never removed
   error_code ec;
+  if (!claim_socket_path(path, ec, refused)) co_return set_failure(errc::connect_failed, refused.desc);
+  asio::local::stream_protocol::acceptor acceptor(ex);
   acceptor.open(asio::local::stream_protocol(), ec);
   if (!ec) acceptor.bind(asio::local::stream_protocol::endpoint(path), ec);
+  OwnedSocketFile bound(ec ? std::string() : path);  // removed on every way out
   if (!ec) acceptor.listen(1, ec);
   if (ec) co_return set_failure(errc::connect_failed, "cannot listen on " + peer + ": " + ec.message());
   asio::steady_timer timer(ex);
   timer.expires_after(opts.connect_timeout);
   auto result = co_await (acceptor.async_accept(use_tuple) || timer.async_wait(use_tuple));
-  ::unlink(path.c_str());
+  bound.remove();
   if (result.index() == 1)
     co_return set_failure(errc::timeout, "QEMU did not connect to " + peer + " within " +
                                              seconds_text(opts.connect_timeout));

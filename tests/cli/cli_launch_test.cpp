@@ -1,5 +1,6 @@
 // qmpc launch: foreground and detached QEMU, early exits, binaries that do not exist.
 #include "cli_process.hpp"
+#include "listening_socket.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace {
@@ -56,8 +58,31 @@ TEST(CliLaunch, DetachPrintsPidAndSocketAndLeavesQemuRunning) {
   EXPECT_EQ(quit.exit_code, 0) << quit.err;
   EXPECT_EQ(quit.out, "{}\n");
   EXPECT_TRUE(process_gone(pid, 10000ms));
+  // Nothing is left behind: the private directory goes once QEMU has exited.
+  const auto dir = std::filesystem::path(socket).parent_path();
   std::error_code ec;
-  std::filesystem::remove_all(std::filesystem::path(socket).parent_path(), ec);
+  for (int i = 0; i < 500 && std::filesystem::exists(dir, ec); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_FALSE(std::filesystem::exists(dir, ec)) << dir;
+  std::filesystem::remove_all(dir, ec);
+}
+
+TEST(CliLaunch, ALiveSocketIsNotTakenOver) {
+  ScratchDir dir;
+  const auto path = dir.file("live.sock");
+  const int listener = listening_socket(path);
+  auto o = run_qmpc({"launch", "--socket", path, "--detach"});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("another program listens"), std::string::npos) << o.err;
+  EXPECT_EQ(o.out, "");
+  EXPECT_TRUE(std::filesystem::is_socket(path));
+  EXPECT_TRUE(accepts_a_connection(listener)) << "the listener lost its socket";
+  ::close(listener);
+
+  const auto file = dir.file("not-a-socket");
+  { std::ofstream(file) << "keep"; }
+  auto f = run_qmpc({"launch", "--socket", file, "--detach"});
+  EXPECT_EQ(f.exit_code, 2) << f.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(file));
 }
 
 TEST(CliLaunch, DetachOnAChosenSocketWithQemuArguments) {

@@ -1,13 +1,17 @@
 // A live mirror recorded with --trace, then `qmpc trace replay` playing that recording to a second `qmpc mirror`:
 // the second run must end the same way and see the same traffic, with no real QEMU behind it.
 #include "cli_process.hpp"
+#include "listening_socket.hpp"
 
 #include "qmp/transcript_reader.hpp"
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <thread>
 
 namespace {
@@ -124,6 +128,36 @@ TEST(CliReplay, ARecordingOfRealQemu72DrivesQmpcMirrorWithoutQemu) {
   // No progress polls (they would not be in the recording): the summary line names the recorded job and length.
   EXPECT_EQ(m.out.rfind("pivoted: job job0, 4 MiB of 4 MiB copied", 0), 0u) << m.out;
   EXPECT_EQ(replay.wait(10000ms).exit_code, 0);
+}
+
+std::string recorded_pivot() {
+  return std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-7.2-drive-mirror-pivot.qmpt";
+}
+
+TEST(CliReplay, ASocketAnotherProgramListensOnIsNotTakenOver) {
+  ScratchDir dir;
+  const auto socket = dir.file("live.sock");
+  const int listener = listening_socket(socket);
+  ASSERT_GE(listener, 0);
+  auto o = run_qmpc({"trace", "replay", recorded_pivot(), "--listen", socket}, 10000ms);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("another program listens"), std::string::npos) << o.err;
+  EXPECT_TRUE(accepts_a_connection(listener)) << "the listener lost its socket";
+  ::close(listener);
+}
+
+TEST(CliReplay, SigintOrSigtermEndsTheReplayAndRemovesItsSocket) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    ScratchDir dir;
+    const auto socket = dir.file("replay.sock");
+    Child replay({qmpc_binary(), "trace", "replay", recorded_pivot(), "--listen", socket});
+    ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+    ASSERT_TRUE(replay.read_line());  // "replaying ... on ...": the signal handler is in place
+    replay.signal(sig);
+    auto o = replay.wait(10000ms);
+    EXPECT_EQ(o.exit_code, 130) << sig << ": " << o.err;
+    EXPECT_FALSE(std::filesystem::exists(socket)) << sig;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // prints {"pid": N, "socket": PATH}, then either returns at once leaving QEMU running (--detach), or stays until
 // QEMU exits, forwarding its stderr and passing SIGINT/SIGTERM on, and exits with QEMU's exit code.
 #include "commands.hpp"
+#include "detach_cleanup.hpp"
 
 #include "qmp/machine.hpp"
 
@@ -55,7 +56,14 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
                  .add("socket", machine.socket_path())
                  .str());
   if (opt.detach) {
+    const pid_t pid = machine.pid();
+    const std::string socket = machine.socket_path();
     machine.release();
+    // QEMU's private directory (no --socket) goes once QEMU exits; a --socket path is QEMU's to remove.
+    std::string why;
+    if (opt.socket.empty() &&
+        !remove_dir_when_exited(pid, socket, socket.substr(0, socket.find_last_of('/')), why))
+      rt.logger->warn("the directory of {} will stay after QEMU exits: {}", socket, why);
     co_return 0;
   }
 

@@ -35,7 +35,9 @@ struct MachineOptions {
   bool bare = true;
   enum class Monitor { socketpair, unix_socket } monitor = Monitor::socketpair;
   // For Monitor::unix_socket: where QEMU listens. Empty: "qmp.sock" in a new private 0700 directory, removed
-  // when the Machine is destroyed.
+  // when the Machine is destroyed. A path given here must be free: a live socket (somebody listens) or anything
+  // that is not a socket makes async_start() fail with errc::invalid_argument before QEMU starts; a stale socket
+  // is removed. The socket QEMU made there is removed with the Machine (unless released).
   std::string socket_path;
   // Connect a Session and negotiate capabilities once the greeting arrives. When false (the monitor is left for
   // another client), async_start() still waits for the greeting on a first connection, then closes it; this needs

@@ -1,6 +1,7 @@
 #include "trace/replay_server.hpp"
 
 #include "qmp/line_framer.hpp"
+#include "qmp/socket_path.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -8,9 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <array>
 #include <cstring>
@@ -30,7 +28,7 @@ struct ReplayServer::State {
   asio::steady_timer timer;
   ReplayScript script;
   ReplayOptions options;
-  std::string path;
+  qmp::OwnedSocketFile socket_file;
 
   ReplayResult result() const {
     return {script.commands_matched(), script.commands_recorded(), script.finished(), script.divergences(),
@@ -85,19 +83,19 @@ ReplayServer::ReplayServer(asio::any_io_executor ex, qmp::Transcript transcript,
 ReplayServer::~ReplayServer() { close(); }
 
 bool ReplayServer::listen(const std::string& path, qmp::error_code& ec, qmp::Diagnostics& diag) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+  if (!qmp::claim_socket_path(path, ec, diag)) return false;
   boost::system::error_code bec;
   state_->acceptor.open(stream(), bec);
   if (!bec) state_->acceptor.bind(stream::endpoint(path), bec);
+  if (!bec) state_->socket_file = qmp::OwnedSocketFile(path);
   if (!bec) state_->acceptor.listen(1, bec);
   if (bec) {
     ec = bec;
     diag.desc = "cannot listen on '" + path + "': " + bec.message();
     state_->acceptor.close(bec);
+    state_->socket_file.remove();
     return false;
   }
-  state_->path = path;
   return true;
 }
 
@@ -120,10 +118,7 @@ void ReplayServer::close() {
   state_->acceptor.close(ignored);
   state_->client.close(ignored);
   state_->timer.cancel();
-  if (!state_->path.empty()) {
-    ::unlink(state_->path.c_str());
-    state_->path.clear();
-  }
+  state_->socket_file.remove();
 }
 
 }  // namespace trace

@@ -8,7 +8,10 @@
 #include "trace/replay_server.hpp"
 #include "trace/timeline.hpp"
 
+#include <boost/asio/signal_set.hpp>
+
 #include <charconv>
+#include <csignal>
 #include <optional>
 
 namespace trace {
@@ -17,6 +20,7 @@ namespace {
 constexpr int kOk = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
+constexpr int kInterrupted = 130;
 
 struct Args {
   std::vector<std::string> positional;
@@ -190,10 +194,26 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
     std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
     return kFailed;
   }
+  // SIGINT/SIGTERM end the replay and remove its socket (exit 130); caught from before the line that says the
+  // socket is ready.
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   std::fprintf(out, "replaying %s on %s%s\n", a.positional[0].c_str(), listen->c_str(), o.paced ? " (paced)" : "");
   std::fflush(out);
   int rc = kFailed;
+  bool interrupted = false;
+  signals.async_wait([&](const boost::system::error_code& e, int) {
+    if (e) return;
+    interrupted = true;
+    server.close();
+  });
   server.async_serve_one([&](qmp::error_code sec, ReplayResult r) {
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    if (interrupted) {
+      std::fprintf(err, "qmpc trace: replay interrupted\n");
+      rc = kInterrupted;
+      return;
+    }
     std::fputs(r.report.c_str(), out);
     if (sec == qmp::errc::message_too_large) {
       std::fprintf(err, "qmpc trace: replay ended with an error: the client sent a line longer than the limit of %zu "

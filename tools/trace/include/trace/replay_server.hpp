@@ -39,12 +39,14 @@ class ReplayServer {
   ReplayServer(const ReplayServer&) = delete;
   ReplayServer& operator=(const ReplayServer&) = delete;
 
-  // Creates the socket (replacing a stale socket file at `path`) and listens. False with ec/diag on failure.
+  // Creates the socket and listens. A stale socket file at `path` (nobody listens) is replaced; a live socket, or
+  // anything that is not a socket, is refused. False with ec/diag on failure.
   bool listen(const std::string& path, qmp::error_code& ec, qmp::Diagnostics& diag);
   // Accepts one client and serves it; `done` runs on the executor once the client is gone (ec set only when the
   // accept or a write failed, or the client sent a line longer than max_line).
   void async_serve_one(Handler done);
-  // Stops listening and drops the client; a pending serve completes with operation_aborted.
+  // Stops listening, removes the socket file (if it is still the one created here) and drops the client; a
+  // pending serve completes with operation_aborted.
   void close();
 
  private:
