@@ -147,6 +147,12 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
     case Command::complete:
       if (ok || terminal_ || gone_) break;
       complete_sent_ = false;
+      // QEMU 5.2 accepts complete only in ready ("Job 'job0' in state 'standby' cannot accept command verb
+      // 'complete'"; later versions take it in standby and act on resume): try again once it is ready.
+      if (status_ == JobStatus::standby) {
+        complete_retry_ = true;
+        break;
+      }
       abort_job("job-complete was refused: " + desc, out);
       break;
 
@@ -343,6 +349,11 @@ void JobStateMachine::set_status(JobStatus s, Actions& out) {
         finish_retry_ = false;
         send_finish(out);
       }
+      if (complete_retry_ && !complete_sent_) {
+        complete_retry_ = false;
+        complete_sent_ = true;
+        send(Command::complete, out);  // the completion deadline runs from the first attempt
+      }
       maybe_act_on_ready(out);
       break;
     case JobStatus::paused:
@@ -435,6 +446,8 @@ void JobStateMachine::maybe_finish(Actions& out) {
       error = abort_reason_;
     else if (!shutdown_reason_.empty())
       error = "QEMU shut down (" + shutdown_reason_ + ") and cancelled the job";
+    else if (finish_sent_)
+      error = "the soft cancel (finish) ended the job cancelled, not finished: the target is not a complete copy";
     else
       error = "the job was cancelled outside qmpc";
   }
@@ -519,6 +532,9 @@ void JobStateMachine::set_terminal_from_completed(const std::optional<std::strin
     terminal_ = Terminal{Outcome::failed, *error};
   } else if (finish_sent_) {
     terminal_ = Terminal{Outcome::finished, {}};
+  } else if (!complete_sent_ && !shutdown_reason_.empty()) {
+    // QEMU 5.2 ends a ready mirror at quit with a soft cancel (7.2 forces it): completed, but nothing pivoted.
+    terminal_ = Terminal{Outcome::cancelled, {}};
   } else {
     terminal_ = Terminal{Outcome::pivoted, {}};
   }

@@ -312,5 +312,62 @@ TEST(JobStateMachine, EveryActionDescribesItself) {
   for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(describe(all[i]), want[i]);
 }
 
+// waiting, pending, BLOCK_JOB_COMPLETED without error, concluded, null.
+void completes_without_error(JobStateMachine& m) {
+  for (const char* s : {"waiting", "pending"}) m.on_event(jsc(s));
+  m.on_event(msg(R"({"event":"BLOCK_JOB_COMPLETED","data":{"device":"job0","len":4,"offset":4,"speed":0,"type":"mirror"}})"));
+  for (const char* s : {"concluded", "null"}) m.on_event(jsc(s));
+}
+
+// QEMU 5.2 takes complete only in ready, not in standby as later versions do: the pivot waits for the next ready.
+TEST(JobStateMachine, ACompleteRefusedInStandbyIsSentAgainOnReady) {
+  JobConfig cfg;
+  cfg.end_mode = EndMode::manual;
+  auto m = started(cfg);
+  m.on_event(jsc("ready"));
+  m.on_event(jsc("standby"));
+  auto a = m.request(Request::pivot);
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-complete {"id":"job0"})"});
+  a = m.on_reply(Command::complete, err("Job 'job0' in state 'standby' cannot accept command verb 'complete'"));
+  EXPECT_TRUE(sent(a).empty());
+  EXPECT_FALSE(m.done());
+  a = m.on_event(jsc("ready"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-complete {"id":"job0"})"});
+  m.on_reply(Command::complete, ok());
+  completes_without_error(m);
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::pivoted);
+}
+
+// QEMU 5.2's quit soft-cancels a ready mirror: BLOCK_JOB_COMPLETED without error, yet nothing was pivoted.
+TEST(JobStateMachine, ACompletionAtQuitThatQmpcDidNotAskForIsACancelNotAPivot) {
+  JobConfig cfg;
+  cfg.end_mode = EndMode::manual;
+  auto m = started(cfg);
+  m.on_event(jsc("ready"));
+  m.on_event(msg(R"({"event":"SHUTDOWN","data":{"guest":false,"reason":"host-qmp-quit"}})"));
+  completes_without_error(m);
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::cancelled);
+  EXPECT_NE(m.result()->error.find("host-qmp-quit"), std::string::npos) << m.result()->error;
+}
+
+// QEMU 5.2 ends a soft-cancelled mirror that meets target errors as cancelled: qmpc asked, and says what came of it.
+TEST(JobStateMachine, ASoftCancelThatEndsCancelledSaysSo) {
+  JobConfig cfg;
+  cfg.end_mode = EndMode::manual;
+  auto m = started(cfg);
+  m.on_event(jsc("ready"));
+  m.request(Request::finish);
+  m.on_reply(Command::finish, ok());
+  m.on_event(jsc("aborting"));
+  m.on_event(msg(R"({"event":"BLOCK_JOB_CANCELLED","data":{"device":"job0","len":8,"offset":4,"speed":0,"type":"mirror"}})"));
+  m.on_event(jsc("concluded"));
+  m.on_event(jsc("null"));
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::cancelled);
+  EXPECT_NE(m.result()->error.find("soft cancel"), std::string::npos) << m.result()->error;
+}
+
 }  // namespace
 }  // namespace mirror

@@ -141,6 +141,7 @@ class JobStateMachine {
   bool complete_sent_ = false;
   bool finish_sent_ = false;       // soft cancel in flight or accepted
   bool finish_retry_ = false;      // soft cancel refused while paused; retried on the next ready
+  bool complete_retry_ = false;    // complete refused in standby (QEMU before 6.1); retried on the next ready
   bool cancel_sent_ = false;       // plain or forced cancel sent
   bool force_sent_ = false;
   bool abort_requested_ = false;   // by the caller
