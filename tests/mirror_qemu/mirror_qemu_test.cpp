@@ -516,6 +516,10 @@ TEST_F(MirrorQemu, NoSpaceOnTheTargetIsReportedAsSuchAndResumed) {
 
 // A write error after ready: standby with ready:true but io-status failed; no pivot until it was resumed.
 TEST_F(MirrorQemu, ErrorAfterReadyBlocksThePivotUntilResumed) {
+  // QEMU 5.2 aborts on the resume ("job_state_transition: Assertion `JobSTT[s0][s1]' failed"); 7.2 and 10.0 do
+  // not (versions in between were not tried).
+  if (!qmpc_test::qemu_system_version().at_least(7, 2))
+    GTEST_SKIP() << "QEMU " << qmpc_test::qemu_system_version().text << " aborts when an error-stopped ready job is resumed";
   run_test([&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await start_qemu());
     const std::string tgt = dir.file("tgt.raw");
@@ -542,7 +546,7 @@ TEST_F(MirrorQemu, ErrorAfterReadyBlocksThePivotUntilResumed) {
 }
 
 // A permanent target error with on-target-error ignore floods BLOCK_JOB_ERROR; the soft cancel never ends and is
-// forced after its deadline.
+// forced after its deadline (QEMU 7.2, 10.0). QEMU 5.2 ends the soft-cancelled job as cancelled by itself.
 TEST_F(MirrorQemu, IgnoreFloodEndsWithTheForcedCancelFallback) {
   run_test([&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await start_qemu());
@@ -561,7 +565,7 @@ TEST_F(MirrorQemu, IgnoreFloodEndsWithTheForcedCancelFallback) {
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
     EXPECT_EQ(st.result.outcome, Outcome::cancelled);
     EXPECT_NE(st.result.error.find("soft cancel"), std::string::npos) << st.result.error;
-    EXPECT_GT(st.result.error_events, 1u);
+    EXPECT_GT(st.result.error_events, qmpc_test::qemu_system_version().at_least(7, 2) ? 1u : 0u);
     EXPECT_EQ(st.job_errors, 1u);  // reported once, counted always
     co_await stop_qemu();
   });
@@ -599,7 +603,9 @@ TEST_F(MirrorQemu, SizeMismatchFailsWithQemusWords) {
     auto r = co_await run(blockdev_options(), ec);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::job_failed));
     EXPECT_EQ(r.outcome, Outcome::failed);
-    EXPECT_EQ(r.error, "Source and target image have different sizes");
+    // QEMU's words: 7.2 and later name the problem; 5.2 only says "Invalid argument".
+    EXPECT_EQ(r.error, qmpc_test::qemu_system_version().at_least(7, 2) ? "Source and target image have different sizes"
+                                                                        : "Invalid argument");
     co_await stop_qemu();
   });
 }
