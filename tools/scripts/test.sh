@@ -7,3 +7,4 @@ build=${QMPC_BUILD_DIR:-$root/build}
 "$root/tools/scripts/build.sh"
 cd "$build"
 ctest --output-on-failure --timeout 300 -j"$(nproc)" "$@"
+"$root/tools/scripts/test-qemu-versions.sh"
