@@ -110,6 +110,26 @@ TEST_F(TraceCommands, CheckFailsOnErrorsAndReportsThem) {
   EXPECT_NE(ck.out.find("completion-not-ready"), std::string::npos) << ck.out;
 }
 
+TEST_F(TraceCommands, WhatATranscriptSaysReachesNoTerminalRaw) {
+  {
+    std::FILE* f = std::fopen("hostile.qmpt", "w");
+    std::fputs(R"({"qmp-transcript":1,"source":"qmpc","qemu":null})" "\n"
+               R"({"seq":1,"t_us":0,"dir":"from-qemu","msg":{"event":"JOB_STATUS_CHANGE","data":{"status":"running","id":"j\u001b]0;pwned\u0007)" "\xff" R"("}}})" "\n"
+               R"({"seq":2,"t_us":10,"dir":"to-qemu","msg":{"execute":"job-complete","arguments":{"id":"j\u001b]0;pwned\u0007)" "\xff" R"("},"id":1}})" "\n",
+               f);
+    std::fclose(f);
+  }
+  for (const char* action : {"timeline", "check"}) {
+    const ActionRun r = run(action, {"hostile.qmpt"});
+    EXPECT_NE(r.out.find("j\\x1b]0;pwned\\x07\\xff"), std::string::npos) << action << ": " << r.out;
+    for (const std::string* text : {&r.out, &r.err}) {
+      EXPECT_EQ(text->find('\x1b'), std::string::npos) << action << ": " << *text;
+      EXPECT_EQ(text->find('\x07'), std::string::npos) << action << ": " << *text;
+      EXPECT_EQ(text->find('\xff'), std::string::npos) << action << ": " << *text;
+    }
+  }
+}
+
 TEST_F(TraceCommands, BadArgumentsAndFiles) {
   EXPECT_EQ(run("frobnicate", {}).rc, 2);
   EXPECT_EQ(run("timeline", {}).rc, 2);

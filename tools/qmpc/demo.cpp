@@ -8,6 +8,8 @@
 // Exit 0 only when the copy verified.
 #include "commands.hpp"
 
+#include "qmp/printable.hpp"
+
 #include "cli/mirror_report.hpp"
 #include "cli/size_value.hpp"
 
@@ -84,7 +86,7 @@ bool step(const std::vector<std::string>& argv) {
   if (r.exit_code == 0) return true;
   while (!r.output.empty() && r.output.back() == '\n') r.output.pop_back();
   std::fprintf(stderr, "qmpc demo: '%s' failed (exit %d): %s; check that qemu-utils is installed\n",
-               command_text(argv).c_str(), r.exit_code, r.output.c_str());
+               qmp::printable(command_text(argv)).c_str(), r.exit_code, qmp::printable(r.output).c_str());
   return false;
 }
 
@@ -185,7 +187,7 @@ asio::awaitable<int> run_demo(const Runtime& rt) {
   if (bar_drawn) std::fputc('\n', stderr);
   if (jec || result.outcome != mirror::Outcome::pivoted) {
     std::fprintf(stderr, "qmpc demo: the mirror did not pivot (%s): %s\n", mirror::to_string(result.outcome),
-                 result.error.empty() ? jec.message().c_str() : result.error.c_str());
+                 qmp::printable(result.error.empty() ? jec.message() : result.error).c_str());
     co_return cli::to_int(cli::ExitCode::failed);
   }
   say("pivoted: disk0 now reads from " + copy);
@@ -198,7 +200,7 @@ asio::awaitable<int> run_demo(const Runtime& rt) {
     say("verified: qemu-img compare says the images are identical");
   else
     std::fprintf(stderr, "qmpc demo: the copy differs from the source (qemu-img compare, exit %d): %s",
-                 compare.exit_code, compare.output.c_str());
+                 compare.exit_code, qmp::printable(compare.output, qmp::Newlines::keep).c_str());
 
   // 5. The job's timeline.
   auto ms_text = [](std::optional<double> v) {

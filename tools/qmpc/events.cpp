@@ -37,7 +37,7 @@ asio::awaitable<int> run_events(const Runtime& rt) {
                           : std::min<qmp::Clock::duration>(deadline - now, 24h);
     auto [ec, event] = co_await events.async_next(wait, asio::as_tuple(asio::use_awaitable));
     if (!ec) {
-      print_line(event.text());
+      print_json_line(event.text());
       ++printed;
       continue;
     }

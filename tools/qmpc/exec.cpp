@@ -17,11 +17,11 @@ asio::awaitable<int> run_exec(const Runtime& rt) {
       co_await session.async_execute(opt.command, opt.arguments_json, asio::as_tuple(asio::use_awaitable));
   if (ec && opt.command == "quit" && qmp::kind_of(ec) == qmp::error_kind::transport && session.shutdown_event()) {
     // QEMU quit as asked (SHUTDOWN arrived) and closed the monitor before its {} reply could be read.
-    print_line("{}");
+    print_json_line("{}");
     co_return 0;
   }
   if (ec) co_return report_error(ec, reply.diagnostics, opt.command);
-  print_line(opt.pretty ? qmp::json::to_pretty_string(reply.value()) : qmp::json::to_string(reply.value()));
+  print_json_line(opt.pretty ? qmp::json::to_pretty_string(reply.value()) : qmp::json::to_string(reply.value()));
   co_return 0;
 }
 

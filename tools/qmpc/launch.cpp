@@ -51,7 +51,7 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
   // SIGINT and SIGTERM go on to QEMU, which then quits; its exit status becomes ours. Caught from before the
   // pid is printed, so a caller that signals as soon as it reads the line reaches QEMU, not qmpc's default action.
   asio::signal_set signals(co_await asio::this_coro::executor, SIGINT, SIGTERM);
-  print_line(qmp::json::Object()
+  print_json_line(qmp::json::Object()
                  .add("pid", static_cast<std::int64_t>(machine.pid()))
                  .add("socket", machine.socket_path())
                  .str());

@@ -4,6 +4,8 @@
 #include "cli/error_line.hpp"
 #include "commands.hpp"
 
+#include "qmp/printable.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <cstdio>
@@ -23,8 +25,8 @@ int run(const qmpc::cli::CommandLine& line) {
     const auto existing = line.global.trace_overwrite ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
     rt.transcript = qmp::TranscriptWriter::create(line.global.trace_file, ec, diag, header, existing);
     if (!rt.transcript)
-      return qmpc::report_error(ec, diag, "--trace",
-                                "give --trace a new FILE, or add --trace-overwrite to replace an existing regular file");
+      return qmpc::report_error(
+          ec, diag, "--trace", "give --trace a new FILE, or add --trace-overwrite to replace an existing regular file");
   }
   boost::asio::io_context ioc;
   int rc = 1;
@@ -38,8 +40,8 @@ int run(const qmpc::cli::CommandLine& line) {
   }
   if (rt.transcript) {
     if (auto ec = rt.transcript->close()) {
-      std::fprintf(stderr, "qmpc: writing the transcript %s failed: %s\n", line.global.trace_file.c_str(),
-                   rt.transcript->error_text().c_str());
+      std::fprintf(stderr, "qmpc: writing the transcript %s failed: %s\n",
+                   qmp::printable(line.global.trace_file).c_str(), qmp::printable(rt.transcript->error_text()).c_str());
       if (rc == 0) rc = 1;
     }
   }
@@ -59,7 +61,7 @@ int main(int argc, char** argv) {
   try {
     return run(*parsed.line);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "qmpc: internal error: %s\n", e.what());
+    std::fprintf(stderr, "qmpc: internal error: %s\n", qmp::printable(e.what()).c_str());
     return 1;
   }
 }

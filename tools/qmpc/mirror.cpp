@@ -9,6 +9,7 @@
 #include "cli/mirror_report.hpp"
 
 #include "mirror/mirror_job.hpp"
+#include "qmp/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -99,7 +100,7 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
   mo.poll_interval = (bar || opt.json) ? qmp::Clock::duration(250ms) : qmp::Clock::duration(0s);
   mo.on_progress = [&](const mirror::ProgressInfo& p) {
     const cli::ProgressSample s{p.offset, p.len, p.speed, p.rate, p.eta, p.ready};
-    if (opt.json) print_line(cli::progress_json(s, ms()));
+    if (opt.json) print_json_line(cli::progress_json(s, ms()));
     if (bar) {
       std::fprintf(stderr, "\r%s ", cli::progress_bar(s).c_str());
       std::fflush(stderr);
@@ -107,20 +108,20 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
     }
   };
   mo.on_status = [&](mirror::JobStatus from, mirror::JobStatus to) {
-    if (opt.json) print_line(cli::status_json(mirror::to_string(from), mirror::to_string(to), ms()));
+    if (opt.json) print_json_line(cli::status_json(mirror::to_string(from), mirror::to_string(to), ms()));
   };
   mo.on_ready = [&](const mirror::ReadyReached& r) {
     if (opt.json) {
       std::string source;
       qmp::json::append_quoted(source, r.source);
-      print_line(cli::event_json("ready", ms(), "\"source\":" + source));
+      print_json_line(cli::event_json("ready", ms(), "\"source\":" + source));
     }
   };
   mo.on_job_error = [&](const mirror::JobErrorReported& e) {
     if (!opt.json) return;
     const auto members =
         qmp::json::Object().add("operation", e.operation).add("action", e.action).add("count", e.count).str();
-    print_line(cli::event_json("job_error", ms(), std::string_view(members).substr(1, members.size() - 2)));
+    print_json_line(cli::event_json("job_error", ms(), std::string_view(members).substr(1, members.size() - 2)));
   };
   mo.on_paused_by_error = [&](const mirror::PausedByError& p) {
     if (opt.json) {
@@ -130,9 +131,10 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
                          .add("will_resume", p.will_resume)
                          .add("message", p.message)
                          .str();
-      print_line(cli::event_json("paused_by_error", ms(), std::string_view(members).substr(1, members.size() - 2)));
+      print_json_line(
+          cli::event_json("paused_by_error", ms(), std::string_view(members).substr(1, members.size() - 2)));
     } else {
-      std::fprintf(stderr, "%sqmpc: %s\n", bar_drawn ? "\n" : "", p.message.c_str());
+      std::fprintf(stderr, "%sqmpc: %s\n", bar_drawn ? "\n" : "", qmp::printable(p.message).c_str());
     }
   };
 
@@ -216,7 +218,10 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
     error_line = cli::error_line(ec, d, "mirror job " + summary.job);
   }
 
-  print_line(opt.json ? cli::summary_json(summary) : cli::summary_line(summary));
+  if (opt.json)
+    print_json_line(cli::summary_json(summary));
+  else
+    print_line(cli::summary_line(summary));
   if (!error_line.empty()) {
     std::fwrite(error_line.data(), 1, error_line.size(), stderr);
     std::fflush(stderr);

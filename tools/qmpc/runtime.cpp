@@ -2,13 +2,16 @@
 
 #include "cli/error_line.hpp"
 
+#include "qmp/printable.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +28,23 @@ qmp::Clock::duration seconds(double s) {
   return std::chrono::duration_cast<qmp::Clock::duration>(std::chrono::duration<double>(s));
 }
 
+// Stderr, each formatted line passed through qmp::printable: what QEMU sends (logged at trace level) and every
+// message naming it cannot reach the terminal raw.
+class PrintableStderrSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    std::string_view text(formatted.data(), formatted.size());
+    const bool eol = !text.empty() && text.back() == '\n';
+    if (eol) text.remove_suffix(1);
+    std::string line = qmp::printable(text);
+    if (eol) line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+  void flush_() override { std::fflush(stderr); }
+};
+
 }  // namespace
 
 qmp::SessionOptions Runtime::session_options() const {
@@ -39,18 +59,26 @@ qmp::SessionOptions Runtime::session_options() const {
 }
 
 std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>("qmpc", std::make_shared<spdlog::sinks::stderr_sink_st>());
+  auto logger = std::make_shared<spdlog::logger>("qmpc", std::make_shared<PrintableStderrSink>());
   logger->set_pattern("qmpc %H:%M:%S.%f %l: %v");
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::trace);
   return logger;
 }
 
-void print_line(std::string_view text) {
+namespace {
+
+void write_stdout_line(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
 }
+
+}  // namespace
+
+void print_line(std::string_view text) { write_stdout_line(qmp::printable(text)); }
+
+void print_json_line(std::string_view json) { write_stdout_line(qmp::printable_json(json)); }
 
 int report_error(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::string_view doing,
                  std::string_view hint) {

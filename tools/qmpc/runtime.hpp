@@ -28,11 +28,15 @@ struct Runtime {
   qmp::SessionOptions session_options() const;
 };
 
-// A logger on stderr at `level` (trace|debug|info|warn|error|off).
+// A logger on stderr at `level` (trace|debug|info|warn|error|off); each line is escaped by qmp::printable.
 std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level);
 
-// Writes one line (a '\n' is appended) to stdout and flushes it.
+// Writes one line for people (a '\n' is appended) to stdout and flushes it; control characters and invalid UTF-8
+// are escaped (qmp::printable).
 void print_line(std::string_view text);
+// Writes one line of JSON to stdout and flushes it, made valid UTF-8 with no raw control characters
+// (qmp::printable_json).
+void print_json_line(std::string_view json);
 
 // Prints the error line for `ec` on stderr and returns the exit code that goes with it.
 int report_error(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::string_view doing = {},

@@ -1,5 +1,7 @@
 #include "cli/error_line.hpp"
 
+#include "qmp/printable.hpp"
+
 namespace qmpc::cli {
 
 std::string default_hint(const qmp::error_code& ec) {
@@ -23,8 +25,9 @@ std::string default_hint(const qmp::error_code& ec) {
 
 std::string error_line(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::string_view doing,
                        std::string_view hint) {
+  // QEMU's class and desc, paths, excerpts of what a peer sent: nothing raw reaches the terminal.
   if (qmp::kind_of(ec) == qmp::error_kind::qmp && !diag.qmp_class.empty())
-    return "qmpc: " + diag.qmp_class + ": " + diag.desc + "\n";
+    return qmp::printable("qmpc: " + diag.qmp_class + ": " + diag.desc) + "\n";
   std::string line = "qmpc: ";
   if (!doing.empty()) line.append(doing).append(": ");
   line += diag.describe(ec);
@@ -32,7 +35,7 @@ std::string error_line(const qmp::error_code& ec, const qmp::Diagnostics& diag, 
   const bool says_what_to_check = diag.desc.find("check ") != std::string::npos;
   const std::string advice = !hint.empty() ? std::string(hint) : says_what_to_check ? std::string() : default_hint(ec);
   if (!advice.empty()) line += "; " + advice;
-  return line + "\n";
+  return qmp::printable(line) + "\n";
 }
 
 }  // namespace qmpc::cli

@@ -1,6 +1,7 @@
 #include "trace/trace_commands.hpp"
 
 #include "qmp/transcript_error.hpp"
+#include "qmp/printable.hpp"
 #include "qmp/transcript_reader.hpp"
 #include "qmp/transcript_writer.hpp"
 #include "trace/checker.hpp"
@@ -11,6 +12,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <charconv>
+#include <cstdarg>
+#include <cstdio>
 #include <csignal>
 #include <optional>
 
@@ -21,6 +24,22 @@ constexpr int kOk = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 constexpr int kInterrupted = 130;
+
+// Everything the actions print goes through here: what came from a file or a client (job ids, errors, excerpts)
+// is escaped by qmp::printable, keeping the newlines of multi-line renderings.
+[[gnu::format(printf, 2, 3)]] void say(std::FILE* f, const char* format, ...) {
+  std::va_list args;
+  va_start(args, format);
+  std::va_list again;
+  va_copy(again, args);
+  const int n = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string text(n > 0 ? static_cast<std::size_t>(n) : 0, '\0');
+  std::vsnprintf(text.data(), text.size() + 1, format, again);
+  va_end(again);
+  const std::string safe = qmp::printable(text, qmp::Newlines::keep);
+  std::fwrite(safe.data(), 1, safe.size(), f);
+}
 
 struct Args {
   std::vector<std::string> positional;
@@ -90,7 +109,7 @@ std::optional<std::string> option(const Args& a, std::string_view name, std::str
 }
 
 int usage(std::FILE* err, const std::string& what) {
-  std::fprintf(err, "qmpc trace: %s\nusage:\n%s", what.c_str(), trace_actions_usage().c_str());
+  say(err, "qmpc trace: %s\nusage:\n%s", what.c_str(), trace_actions_usage().c_str());
   return kUsage;
 }
 
@@ -105,9 +124,9 @@ std::optional<qmp::Transcript> load(const std::string& path, const Args& a, std:
   qmp::TranscriptReadOptions o;
   o.max_line_bytes = a.max_line_bytes;
   auto t = qmp::read_transcript_file(path, ec, diag, o);
-  if (!t) std::fprintf(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
+  if (!t) say(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
   if (t && t->truncated) {
-    std::fprintf(err, "qmpc trace: warning: %s ends in an incomplete line (the recording was cut short); it was "
+    say(err, "qmpc trace: warning: %s ends in an incomplete line (the recording was cut short); it was "
                       "left out\n", path.c_str());
   }
   return t;
@@ -129,30 +148,30 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
   qmp::Diagnostics diag;
   auto imported = import_libvirt_log_file(log, o, ec, diag);
   if (!imported) {
-    std::fprintf(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
+    say(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
     return kFailed;
   }
   const auto output = option(a, "-o", "--output");
   if (output && imported->size() != 1) {
-    std::fprintf(err,
+    say(err,
                  "qmpc trace: the log holds %zu transcripts; -o takes only one (select a monitor with --monitor)\n",
                  imported->size());
     return kUsage;
   }
   int rc = kOk;
   for (const ImportedMonitor& m : *imported) {
-    for (const std::string& w : m.warnings) std::fprintf(err, "qmpc trace: warning: %s\n", w.c_str());
+    for (const std::string& w : m.warnings) say(err, "qmpc trace: warning: %s\n", w.c_str());
     std::string file = output.value_or(stem_of(log) + "-" + m.monitor +
                                        (m.connection > 1 ? "-" + std::to_string(m.connection) : "") + ".qmpt");
     const auto existing = option(a, "--overwrite") ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
     if (!qmp::write_transcript_file(file, m.transcript, ec, diag, existing)) {
-      std::fprintf(err, "qmpc trace: %s%s\n", diag.desc.c_str(),
+      say(err, "qmpc trace: %s%s\n", diag.desc.c_str(),
                    ec == qmp::errc::invalid_argument ? " (give a new FILE, or --overwrite to replace a regular file)"
                                                      : "");
       rc = ec == qmp::errc::invalid_argument ? kUsage : kFailed;
       continue;
     }
-    std::fprintf(out, "%s: monitor %s, connection %zu, %zu messages (to QEMU from %s, from QEMU from %s)\n",
+    say(out, "%s: monitor %s, connection %zu, %zu messages (to QEMU from %s, from QEMU from %s)\n",
                  file.c_str(), m.monitor.c_str(), m.connection, m.transcript.entries.size(),
                  to_string(m.to_qemu_source), to_string(m.from_qemu_source));
   }
@@ -163,7 +182,7 @@ int timeline(const Args& a, std::FILE* out, std::FILE* err) {
   if (a.positional.size() != 1) return usage(err, "timeline takes one transcript FILE");
   auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
-  std::fputs(render_timeline(build_timeline(*t), t->header).c_str(), out);
+  say(out, "%s", render_timeline(build_timeline(*t), t->header).c_str());
   return kOk;
 }
 
@@ -172,7 +191,7 @@ int check(const Args& a, std::FILE* out, std::FILE* err) {
   auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
   const auto findings = check_transcript(*t);
-  std::fputs(render_findings(findings).c_str(), out);
+  say(out, "%s", render_findings(findings).c_str());
   for (const Finding& f : findings) {
     if (f.severity == Severity::error) return kFailed;
   }
@@ -191,13 +210,13 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
   qmp::error_code ec;
   qmp::Diagnostics diag;
   if (!server.listen(*listen, ec, diag)) {
-    std::fprintf(err, "qmpc trace: %s\n", diag.desc.c_str());
+    say(err, "qmpc trace: %s\n", diag.desc.c_str());
     return kFailed;
   }
   // SIGINT/SIGTERM end the replay and remove its socket (exit 130); caught from before the line that says the
   // socket is ready.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  std::fprintf(out, "replaying %s on %s%s\n", a.positional[0].c_str(), listen->c_str(), o.paced ? " (paced)" : "");
+  say(out, "replaying %s on %s%s\n", a.positional[0].c_str(), listen->c_str(), o.paced ? " (paced)" : "");
   std::fflush(out);
   int rc = kFailed;
   bool interrupted = false;
@@ -210,16 +229,16 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
     boost::system::error_code ignored;
     signals.cancel(ignored);
     if (interrupted) {
-      std::fprintf(err, "qmpc trace: replay interrupted\n");
+      say(err, "qmpc trace: replay interrupted\n");
       rc = kInterrupted;
       return;
     }
-    std::fputs(r.report.c_str(), out);
+    say(out, "%s", r.report.c_str());
     if (sec == qmp::errc::message_too_large) {
-      std::fprintf(err, "qmpc trace: replay ended with an error: the client sent a line longer than the limit of %zu "
+      say(err, "qmpc trace: replay ended with an error: the client sent a line longer than the limit of %zu "
                         "bytes (--max-line-bytes raises it)\n", o.max_line);
     } else if (sec) {
-      std::fprintf(err, "qmpc trace: replay ended with an error: %s\n", sec.message().c_str());
+      say(err, "qmpc trace: replay ended with an error: %s\n", sec.message().c_str());
     }
     rc = !sec && r.divergences.empty() ? kOk : kFailed;
   });
