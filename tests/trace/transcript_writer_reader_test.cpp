@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <sys/stat.h>
 
@@ -119,6 +120,32 @@ TEST_F(TranscriptFiles, WholeTranscriptsRoundTripAndStayPrivate) {
     EXPECT_EQ(back->entries[i].json, t.entries[i].json);
   }
   EXPECT_EQ(back->entries[2].json.find("letmein"), std::string::npos);
+}
+
+TEST_F(TranscriptFiles, EverySecretOfThePolicyIsRedactedInTheFile) {
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  const std::string file = path("secrets.qmpt");
+  auto writer = qmp::TranscriptWriter::create(file, ec, diag);
+  ASSERT_TRUE(writer) << diag.desc;
+  const char* lines[] = {
+      R"({"execute":"human-monitor-command","arguments":{"command-line":"object_add secret,id=s1,data=hunter2"},"id":1})",
+      R"({"execute":"human-monitor-command","arguments":{"command-line":"set_password vnc hunter2"},"id":2})",
+      R"({"execute":"qom-set","arguments":{"path":"/objects/s1","property":"data","value":"hunter2"},"id":3})",
+      R"({"execute":"object-add","arguments":{"qom-type":"secret","id":"s2","props":{"data":"hunter2"}},"id":4})",
+      R"({"execute":"blockdev-add","arguments":{"driver":"https","url":"https://u:hunter2@h/x"},"id":5})",
+      R"({"execute":"blockdev-add","arguments":{"driver":"rbd","filename":"rbd:p/i:id=admin:key=hunter2"},"id":6})",
+  };
+  std::uint64_t seq = 0;
+  for (const char* l : lines) writer->on_message(qmp::Direction::to_qemu, ++seq, qmp::Clock::now(), l);
+  ASSERT_FALSE(writer->close());
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str().find("hunter2"), std::string::npos) << text.str();
+  auto t = qmp::read_transcript_file(file, ec, diag);
+  ASSERT_TRUE(t) << diag.desc;
+  EXPECT_EQ(t->entries.size(), std::size(lines));
 }
 
 TEST_F(TranscriptFiles, EachLineIsOnDiskAsSoonAsItIsSeen) {

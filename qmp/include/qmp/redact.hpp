@@ -1,5 +1,7 @@
-// Removes secrets from JSON text before it is logged or recorded: the "data" of an object-add of qom-type
-// "secret", and the value of any "password" or "key-secret" member, at any depth.
+// Removes secrets from JSON text before it is logged or recorded: secret objects' data, password and key-secret
+// members, qom-set of data/password, credential members of rbd/ssh/curl options, and in any string URL passwords,
+// rbd keys, QemuOpts password=/data= values and HMP set_password / change vnc password. The full policy is in
+// docs/architecture.md, "Redaction policy".
 #pragma once
 
 #include <string>
