@@ -334,3 +334,90 @@ TEST(CliMirror, ReuseExternalTopSyncAndWriteBlocking) {
 }
 
 }  // namespace
+
+// qemu-storage-daemon with node src0 (a 16 MiB qcow2 whose first 4 MiB hold data) and target node tgt added over
+// QMP; `extra` daemon arguments (an NBD export, say).
+struct StorageDaemon {
+  ScratchDir dir;
+  std::string source = dir.file("src.qcow2");
+  std::string target = dir.file("dst.qcow2");
+  std::unique_ptr<Qemu> daemon;
+
+  explicit StorageDaemon(std::vector<std::string> extra = {}) {
+    for (const auto& image : {source, target})
+      EXPECT_EQ(run_program({qemu_tool("qemu-img"), "create", "-q", "-f", "qcow2", image, "16M"}).exit_code, 0);
+    EXPECT_EQ(run_program({qemu_tool("qemu-io"), "-c", "write -P 0x5c 0 4M", source}).exit_code, 0);
+    std::vector<std::string> args{"--blockdev", "driver=file,node-name=f0,filename=" + source,
+                                  "--blockdev", "driver=qcow2,node-name=src0,file=f0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    daemon = std::make_unique<Qemu>(Qemu::StorageDaemon{args});
+    EXPECT_EQ(qmpc({"exec", "blockdev-add",
+                    R"({"driver":"qcow2","node-name":"tgt","file":{"driver":"file","filename":")" + target + "\"}}"})
+                  .exit_code,
+              0);
+  }
+  Outcome qmpc(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"-s", daemon->socket()});
+    return run_qmpc(args, 60000ms);
+  }
+  void quit() {
+    qmpc({"exec", "quit"});
+    daemon->wait(10000ms);
+  }
+};
+
+#define REQUIRE_STORAGE_DAEMON()                                                   \
+  if (qmpc_test::tool_version(qemu_tool("qemu-storage-daemon")).empty())           \
+  GTEST_SKIP() << qemu_tool("qemu-storage-daemon") << " is not available"
+
+// Nothing uses src0, so completing the mirror switches nothing over: qmpc says so instead of claiming a pivot.
+TEST(CliStorageDaemon, MirrorOfANodeNobodyUsesSaysNothingWasPivoted) {
+  REQUIRE_STORAGE_DAEMON();
+  StorageDaemon sd;
+  auto o = sd.qmpc({"mirror", "--blockdev", "--device", "src0", "--target", "tgt", "--pivot", "--json"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(str(summary_of(o), "result"), "completed") << o.out;
+  EXPECT_NE(o.err.find("nothing was switched over"), std::string::npos) << o.err;
+  auto plain = sd.qmpc({"mirror", "--blockdev", "--device", "src0", "--target", "tgt", "--pivot"});
+  EXPECT_EQ(plain.out.rfind("completed: job ", 0), 0u) << plain.out;
+  sd.quit();
+  EXPECT_TRUE(identical(sd.source, sd.target));
+}
+
+// An NBD export uses src0: the pivot moves the export over to tgt.
+TEST(CliStorageDaemon, MirrorOfAnExportedNodePivotsTheExport) {
+  REQUIRE_STORAGE_DAEMON();
+  ScratchDir nbd;
+  StorageDaemon sd({"--nbd-server", "addr.type=unix,addr.path=" + nbd.file("nbd.sock"), "--export",
+                    "type=nbd,id=e0,node-name=src0,writable=on"});
+  auto o = sd.qmpc({"mirror", "--blockdev", "--device", "src0", "--target", "tgt", "--pivot", "--json"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(str(summary_of(o), "result"), "pivoted") << o.out;
+  auto exports = sd.qmpc({"exec", "query-block-exports"});
+  EXPECT_NE(exports.out.find(R"("node-name":"tgt")"), std::string::npos) << exports.out;
+  sd.quit();
+  EXPECT_TRUE(identical(sd.source, sd.target));
+}
+
+// The other ends and the job commands: wait for ready, pause and resume with job-*, then a soft cancel (finish).
+TEST(CliStorageDaemon, WaitPauseResumeAndFinish) {
+  REQUIRE_STORAGE_DAEMON();
+  StorageDaemon sd;
+  auto o = sd.qmpc({"mirror", "--blockdev", "--device", "src0", "--target", "tgt", "--job-id", "j0", "--wait"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(sd.qmpc({"exec", "job-pause", "id=j0"}).exit_code, 0);
+  auto paused = sd.qmpc({"exec", "query-block-jobs"});
+  EXPECT_NE(paused.out.find(R"("paused":true)"), std::string::npos) << paused.out;
+  EXPECT_EQ(sd.qmpc({"exec", "job-resume", "id=j0"}).exit_code, 0);
+  auto f = sd.qmpc({"mirror", "--blockdev", "--device", "src0", "--target", "tgt", "--finish", "--json"});
+  EXPECT_EQ(f.exit_code, 1) << "tgt is still in use by j0: " << f.err;
+  EXPECT_EQ(sd.qmpc({"exec", "block-job-cancel", "device=j0"}).exit_code, 0);
+  auto jobs = sd.qmpc({"exec", "query-jobs"});
+  for (int i = 0; i < 100 && jobs.out != "[]\n"; ++i) jobs = sd.qmpc({"exec", "query-jobs"});
+  EXPECT_EQ(jobs.out, "[]\n");
+  f = sd.qmpc({"mirror", "--blockdev", "--device", "src0", "--target", "tgt", "--finish", "--json"});
+  EXPECT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_EQ(str(summary_of(f), "result"), "finished") << f.out;
+  sd.quit();
+  EXPECT_TRUE(identical(sd.source, sd.target));
+}

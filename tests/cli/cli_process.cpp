@@ -218,7 +218,20 @@ Qemu::Qemu(int monitors, std::vector<std::string> extra_args) : dir_(make_dir())
     argv.push_back("unix:" + socket(i) + ",server=on,wait=off");
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  start(std::move(argv));
+}
+
+Qemu::Qemu(StorageDaemon daemon) : dir_(make_dir()), monitors_(1) {
+  std::vector<std::string> argv{qemu_tool("qemu-storage-daemon")};
+  argv.insert(argv.end(), daemon.args.begin(), daemon.args.end());
+  argv.insert(argv.end(), {"--chardev", "socket,id=m0,path=" + socket(0) + ",server=on,wait=off", "--monitor",
+                           "chardev=m0"});
+  start(std::move(argv));
+}
+
+void Qemu::start(std::vector<std::string> argv) {
   child_.emplace(argv);
+  const int monitors = monitors_;
   const auto deadline = Clock::now() + 15s;
   while (Clock::now() < deadline) {
     bool all = true;

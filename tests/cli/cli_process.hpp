@@ -65,6 +65,13 @@ class Qemu {
  public:
   // `monitors` sockets are created ("qmp0.sock", "qmp1.sock", ...). Waits until they exist.
   explicit Qemu(int monitors = 1, std::vector<std::string> extra_args = {});
+  // qemu-storage-daemon instead, with `args` (--blockdev ..., --nbd-server ..., --export ...) and one QMP monitor
+  // (--chardev socket,id=m0,path=qmp0.sock,server=on,wait=off --monitor chardev=m0). It has no guest and no
+  // -drive: block nodes only, no SHUTDOWN event, no query-status.
+  struct StorageDaemon {
+    std::vector<std::string> args;
+  };
+  explicit Qemu(StorageDaemon daemon);
   ~Qemu();
   Qemu(const Qemu&) = delete;
   Qemu& operator=(const Qemu&) = delete;
@@ -78,6 +85,7 @@ class Qemu {
   bool ok() const noexcept { return ok_; }
 
  private:
+  void start(std::vector<std::string> argv);  // runs argv and waits for the monitor sockets
   std::string dir_;
   int monitors_;
   std::optional<Child> child_;

@@ -4,6 +4,7 @@
 // its options, shows progress, enforces the whole-job deadline, turns SIGINT/SIGTERM into an abort, and reports.
 #include "commands.hpp"
 #include "error_watcher.hpp"
+#include "node_users.hpp"
 
 #include "cli/error_line.hpp"
 #include "cli/mirror_report.hpp"
@@ -177,6 +178,14 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
   summary.pivot_us = result.pivot_us;
   summary.error = result.error;
   summary.result = result_name(result.outcome);
+  std::string note;
+  if (!ec && result.outcome == mirror::Outcome::pivoted && opt.blockdev &&
+      co_await node_in_use(session, opt.target) == false) {
+    // Nothing used the source (qemu-storage-daemon without an export, a bare -blockdev node): no pivot happened.
+    summary.result = "completed";
+    note = "qmpc: mirror job " + summary.job + " completed, but no device or export uses node '" + opt.target +
+           "': nothing was switched over to it; it holds a complete copy\n";
+  }
 
   const bool ended_as_asked = !ec && (result.outcome == mirror::Outcome::pivoted ||
                                       result.outcome == mirror::Outcome::finished ||
@@ -222,6 +231,7 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
     print_json_line(cli::summary_json(summary));
   else
     print_line(cli::summary_line(summary));
+  if (error_line.empty()) error_line = note;
   if (!error_line.empty()) {
     std::fwrite(error_line.data(), 1, error_line.size(), stderr);
     std::fflush(stderr);

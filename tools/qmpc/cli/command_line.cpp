@@ -108,8 +108,8 @@ How it ends (one of):
   --detach   exit as soon as the job runs
 
 --json prints one JSON object per line on stdout: each state change, progress at each poll, and a final
-summary {"result": "pivoted"|"finished"|"ready"|"detached"|"failed"|"cancelled"|"timeout"|"interrupted",
-"job", "len", "offset", "ready_ms", "done_ms", "pivot_us" (from reading the first ready signal to writing
+summary {"result": "pivoted"|"completed"|"finished"|"ready"|"detached"|"failed"|"cancelled"|"timeout"|
+"interrupted", "job", "len", "offset", "ready_ms", "done_ms", "pivot_us" (from reading the first ready signal to writing
 the completion command), "error"}. Without --json, one human-readable line on stdout at the end.
 SIGINT or SIGTERM aborts the job (a forced cancel after ready: the source stays in use, untouched), waits
 for the cancellation and exits 130.

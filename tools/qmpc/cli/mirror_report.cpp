@@ -52,7 +52,7 @@ std::string summary_line(const MirrorSummary& s) {
   if (s.ready_ms) times += "ready after " + number(std::round(*s.ready_ms)) + " ms";
   if (s.pivot_us) times += (times.empty() ? "" : ", ") + std::string("pivot sent ") + std::to_string(*s.pivot_us) +
                            " us after ready";
-  if (s.done_ms && (s.result == "pivoted" || s.result == "finished"))
+  if (s.done_ms && (s.result == "pivoted" || s.result == "finished" || s.result == "completed"))
     times += (times.empty() ? "" : ", ") + std::string("completed after ") + number(std::round(*s.done_ms)) + " ms";
   if (!times.empty()) out += "; " + times;
   if (!s.error.empty()) out += "; " + s.error;
