@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package qmpc needs to build, test and benchmark. Safe to run twice.
+# Usage: tools/scripts/install-deps.sh [build] [test]
+# Installs the Debian 12 packages qmpc needs, only when some are missing; safe to run twice.
+#   build  build the libraries and the qmpc tool, and run it (QEMU): all that tools/scripts/demo.sh needs;
+#   test   in addition, the test suite, the benchmarks and the Debian package (dpkg-shlibdeps).
+# With no argument, both sets.
 set -euo pipefail
-packages=(
-  cmake g++ make pkg-config ca-certificates
+build_packages=(
+  cmake g++ make ca-certificates
   libboost1.81-dev rapidjson-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
   qemu-system-x86 qemu-utils
 )
+test_packages=(
+  pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+  dpkg-dev file
+)
+[ $# -gt 0 ] || set -- build test
+packages=()
+for set in "$@"; do
+  case $set in
+    build) packages+=("${build_packages[@]}") ;;
+    test) packages+=("${test_packages[@]}") ;;
+    *) echo "usage: $0 [build] [test]" >&2; exit 2 ;;
+  esac
+done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 missing=()
