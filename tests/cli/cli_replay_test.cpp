@@ -115,19 +115,58 @@ TEST(CliReplay, AClientThatDivergesFromTheRecordingIsTold) {
 }
 
 
-TEST(CliReplay, ARecordingOfRealQemu72DrivesQmpcMirrorWithoutQemu) {
-  // fixtures/transcripts/qemu-7.2-drive-mirror-pivot.qmpt: `qmpc --trace ... mirror --pivot` against QEMU 7.2.22.
+// qmpc run against `qmpc trace replay` of fixtures/transcripts/FILE; the replay fails when qmpc's traffic differs.
+struct Replayed {
+  Outcome qmpc;
+  int replay_exit = -1;
+};
+Replayed replayed(const std::string& file, std::vector<std::string> args) {
   ScratchDir dir;
   const auto socket = dir.file("replay.sock");
-  Child replay({qmpc_binary(), "trace", "replay", std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-7.2-drive-mirror-pivot.qmpt",
-                "--listen", socket});
-  ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
-  auto m = run_qmpc({"-s", socket, "mirror", "--device", "disk0", "--target", dir.file("copy.qcow2"), "--format",
-                     "qcow2", "--job-id", "job0", "--pivot", "--no-progress"});
-  EXPECT_EQ(m.exit_code, 0) << m.err;
+  Child replay({qmpc_binary(), "trace", "replay", std::string(QMPC_FIXTURES_DIR) + "/transcripts/" + file, "--listen",
+                socket});
+  EXPECT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+  for (auto& a : args)
+    if (a == "DIR") a = dir.path();
+  args.insert(args.begin(), {"-s", socket});
+  Replayed r{run_qmpc(args)};
+  r.replay_exit = replay.wait(10000ms).exit_code;
+  return r;
+}
+
+TEST(CliReplay, ARecordingOfRealQemu72DrivesQmpcMirrorWithoutQemu) {
+  // fixtures/transcripts/qemu-7.2-drive-mirror-pivot.qmpt: `qmpc --trace ... mirror --pivot` against QEMU 7.2.22.
+  auto r = replayed("qemu-7.2-drive-mirror-pivot.qmpt", {"mirror", "--device", "disk0", "--target", "DIR/copy.qcow2",
+                                                          "--format", "qcow2", "--job-id", "job0", "--pivot",
+                                                          "--no-progress"});
+  EXPECT_EQ(r.qmpc.exit_code, 0) << r.qmpc.err;
   // No progress polls (they would not be in the recording): the summary line names the recorded job and length.
-  EXPECT_EQ(m.out.rfind("pivoted: job job0, 4 MiB of 4 MiB copied", 0), 0u) << m.out;
-  EXPECT_EQ(replay.wait(10000ms).exit_code, 0);
+  EXPECT_EQ(r.qmpc.out.rfind("pivoted: job job0, 4 MiB of 4 MiB copied", 0), 0u) << r.qmpc.out;
+  EXPECT_EQ(r.replay_exit, 0);
+}
+
+// QEMU 10.0 (recorded with --trace): query-commands offers job-complete, which qmpc sends rather than the
+// block-job-complete deprecated in 10.1; after the pivot, query-block shows the device on the target node.
+TEST(CliReplay, ARecordingOfRealQemu10DrivesABlockdevMirrorCompletedWithJobComplete) {
+  auto r = replayed("qemu-10.0-blockdev-mirror-pivot.qmpt",
+                    {"mirror", "--blockdev", "--device", "drive0", "--target", "tgt", "--job-id", "job0", "--pivot",
+                     "--no-progress"});
+  EXPECT_EQ(r.qmpc.exit_code, 0) << r.qmpc.err;
+  EXPECT_EQ(r.qmpc.out.rfind("pivoted: job job0, 4 MiB of 4 MiB copied", 0), 0u) << r.qmpc.out;
+  EXPECT_EQ(r.replay_exit, 0);
+}
+
+// QEMU 10.0's query-block-jobs ("type" enum, "actively-synced") and block-job-change, recorded with --trace.
+TEST(CliReplay, RecordingsOfQemu10QueryBlockJobsAndBlockJobChange) {
+  auto q = replayed("qemu-10.0-query-block-jobs-ready.qmpt", {"exec", "query-block-jobs"});
+  EXPECT_EQ(q.qmpc.exit_code, 0) << q.qmpc.err;
+  EXPECT_NE(q.qmpc.out.find(R"("type":"mirror","actively-synced":false)"), std::string::npos) << q.qmpc.out;
+  EXPECT_EQ(q.replay_exit, 0);
+  auto c = replayed("qemu-10.0-block-job-change.qmpt",
+                    {"exec", "block-job-change", "id=job1", "type=mirror", "copy-mode=write-blocking"});
+  EXPECT_EQ(c.qmpc.exit_code, 0) << c.qmpc.err;
+  EXPECT_EQ(c.qmpc.out, "{}\n");
+  EXPECT_EQ(c.replay_exit, 0);
 }
 
 std::string recorded_pivot() {
