@@ -58,8 +58,10 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
   if (!by_id && name.substr(0, 10) != "BLOCK_JOB_") return out;
   if (json::get_string(*data, by_id ? "id" : "device") != config_.job_id) return out;
 
-  // An event read before the last query reply but handed over after it must not move the status back.
-  const bool stale = m.seq() != 0 && m.seq() < snapshot_seq_;
+  // An event read before the last query reply but handed over after it must not move the status back. It may
+  // also be newer than the reply (QEMU can write a reply after events that followed its computation): a status
+  // the reply's cannot lead back to is older, one it leads to is taken.
+  const bool older = m.seq() != 0 && m.seq() < snapshot_seq_;
   if (m.seq() > last_event_seq_) last_event_seq_ = m.seq();
   if (auto off = json::get_uint(*data, "offset")) offset_ = *off;
   if (auto len = json::get_uint(*data, "len")) len_ = *len;
@@ -68,14 +70,14 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
     auto st = parse_job_status(json::get_string(*data, "status").value_or(""));
     if (!st) return out;
     if (*st == JobStatus::ready) on_ready_signal("JOB_STATUS_CHANGE", m.time(), out);
-    if (!stale) {
+    if (!older || can_reach(status_, *st)) {
       standby_unverified_ = false;
       set_status(*st, out);
     }
   } else if (name == "BLOCK_JOB_READY") {
     on_ready_signal("BLOCK_JOB_READY", m.time(), out);
     // Normally JOB_STATUS_CHANGE ready came first; without it, the status is ready now.
-    if (!stale && (status_ == JobStatus::unknown || status_ == JobStatus::created || status_ == JobStatus::running))
+    if (status_ == JobStatus::unknown || status_ == JobStatus::created || status_ == JobStatus::running)
       set_status(JobStatus::ready, out);
   } else if (name == "BLOCK_JOB_ERROR") {
     ++error_events_;
@@ -96,10 +98,10 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
     last_error_action_ = std::move(action);
     // A stop is followed by JOB_STATUS_CHANGE paused (or standby once ready); if the job is already in it,
     // this is the stop.
-    if (awaiting_error_stop_ && !stale && (status_ == JobStatus::paused || status_ == JobStatus::standby))
+    if (awaiting_error_stop_ && !older && (status_ == JobStatus::paused || status_ == JobStatus::standby))
       error_stop_detected(out);
   } else if (name == "BLOCK_JOB_PENDING") {
-    if (!stale) set_status(JobStatus::pending, out);
+    if (can_reach(status_, JobStatus::pending)) set_status(JobStatus::pending, out);
   } else if (name == "BLOCK_JOB_COMPLETED") {
     std::optional<std::string> error;
     if (auto e = json::get_string(*data, "error")) error = std::string(*e);
@@ -222,16 +224,21 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
   return out;
 }
 
-Actions JobStateMachine::on_poll(const json::Value& query_block_jobs_return, std::uint64_t seq,
-                                 qmp::Clock::time_point time) {
+Actions JobStateMachine::on_poll(const json::Value& query_block_jobs_return, std::uint64_t /*seq*/,
+                                 qmp::Clock::time_point /*time*/) {
   Actions out;
   if (done()) return out;
   auto snap = find_job(query_block_jobs_return, JobQuery::query_block_jobs, config_.job_id);
   // Absent from a poll: the events say how it ended (or a resync will).
   if (!snap) return out;
-  apply_snapshot(*snap, seq, time, out);
-  if (!done())
-    out.push_back(Progress{offset_, len_, speed_, ready_reported_});
+  // A poll is progress only. Its status is never newer than the events: every status change QEMU made before
+  // computing the reply was sent before it, and one made after may be sent before it too (QEMU computes a
+  // reply in a bottom half and writes it when the monitor's coroutine runs again). Taking a poll's status could
+  // move the job back, e.g. from ready to running.
+  if (snap->offset) offset_ = *snap->offset;
+  if (snap->len) len_ = *snap->len;
+  if (snap->speed) speed_ = *snap->speed;
+  out.push_back(Progress{offset_, len_, speed_, ready_reported_});
   return out;
 }
 
@@ -462,12 +469,13 @@ void JobStateMachine::apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qm
   if (s.speed) speed_ = *s.speed;
   const char* source = s.source == JobQuery::query_jobs ? "query-jobs" : "query-block-jobs";
 
-  // A query's status ready/standby is the job's own word (standby is only reachable from ready).
-  if (s.status && is_ready_status(*s.status)) on_ready_signal(source, time, out);
-
   // A reply read before an event that was already handed over is older than what the machine knows: its status
-  // and io-status must not undo that event (e.g. a stop the job has since been resumed from).
-  const bool stale = seq != 0 && seq < last_event_seq_;
+  // and io-status must not undo that event (e.g. a stop the job has since been resumed from). So is one whose
+  // status cannot lead to the last one seen: QEMU may write a reply after events that followed its computation.
+  const bool stale = (seq != 0 && seq < last_event_seq_) || (s.status && !can_reach(status_, *s.status));
+
+  // A query's status ready/standby is the job's own word (standby is only reachable from ready).
+  if (s.status && is_ready_status(*s.status) && !stale) on_ready_signal(source, time, out);
 
   if (s.source == JobQuery::query_block_jobs) {
     const bool stopped = s.stopped_by_error() && s.paused.value_or(false);

@@ -1,7 +1,5 @@
 // Targeted tests of mirror::JobStateMachine that are easier to state in code than as event streams.
-#include <mirror/job_state_machine.hpp>
-
-#include <qmp/codec.hpp>
+#include "machine_inputs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,48 +8,10 @@
 namespace mirror {
 namespace {
 
-std::uint64_t g_seq = 0;
-
-qmp::Message msg(const std::string& text) {
-  auto d = qmp::decode_line(text, ++g_seq, qmp::Clock::now());
-  EXPECT_TRUE(d.message) << text;
-  return *d.message;
-}
-
-qmp::Message jsc(const std::string& status, const std::string& id = "job0") {
-  return msg(R"({"event":"JOB_STATUS_CHANGE","data":{"status":")" + status + R"(","id":")" + id + R"("}})");
-}
-
-CommandReply ok(const std::string& ret = "{}") { return CommandReply::from_message(msg(R"({"return":)" + ret + "}")); }
-CommandReply err(const std::string& desc) {
-  return CommandReply::from_message(msg(R"({"error":{"class":"GenericError","desc":")" + desc + R"("}})"));
-}
+using namespace test;
 
 std::string bj_paused() {
   return R"([{"device":"job0","status":"paused","paused":true,"io-status":"failed","ready":false,"offset":1,"len":2}])";
-}
-
-template <typename T>
-int count(const Actions& a) {
-  int n = 0;
-  for (const auto& x : a) n += std::holds_alternative<T>(x) ? 1 : 0;
-  return n;
-}
-
-std::vector<std::string> sent(const Actions& a) {
-  std::vector<std::string> out;
-  for (const auto& x : a)
-    if (auto* c = std::get_if<SendCommand>(&x)) out.push_back(c->name + (c->arguments.empty() ? "" : " " + c->arguments));
-  return out;
-}
-
-JobStateMachine started(JobConfig cfg = {}) {
-  JobStateMachine m(std::move(cfg));
-  m.start();
-  m.on_event(jsc("created"));
-  m.on_event(jsc("running"));
-  m.on_reply(Command::start, ok());
-  return m;
 }
 
 TEST(JobStateMachine, StartSendsTheConfiguredCommandOnceAndArmsTheReadyDeadline) {
@@ -179,10 +139,6 @@ JobConfig cfg_with(bool auto_finalize, bool auto_dismiss, EndMode mode = EndMode
   return c;
 }
 
-std::string bj(const char* status, bool paused, const char* io, bool ready) {
-  return std::string(R"([{"device":"job0","status":")") + status + R"(","paused":)" + (paused ? "true" : "false") +
-         R"(,"io-status":")" + io + R"(","ready":)" + (ready ? "true" : "false") + R"(,"offset":8,"len":8,"speed":0}])";
-}
 std::string jobs(const char* status, const char* error = nullptr) {
   return std::string(R"([{"id":"job0","type":"mirror","status":")") + status +
          R"(","current-progress":8,"total-progress":8)" + (error ? std::string(R"(,"error":")") + error + "\"" : "") +
@@ -250,6 +206,8 @@ INSTANTIATE_TEST_SUITE_P(Statuses, Resync, ::testing::Range(0, 14));
 namespace mirror {
 namespace {
 
+using namespace test;
+
 TEST(JobStateMachine, AQueryReplyOlderThanAnEventAlreadySeenDoesNotUndoIt) {
   JobConfig cfg;
   cfg.max_resumes = 5;
@@ -273,6 +231,8 @@ TEST(JobStateMachine, AQueryReplyOlderThanAnEventAlreadySeenDoesNotUndoIt) {
 
 namespace mirror {
 namespace {
+
+using namespace test;
 
 TEST(JobStateMachine, ACancelThatNeverEndsAfterTheReadyDeadlineStillNamesTheReadyDeadline) {
   auto m = started();

@@ -18,7 +18,8 @@
 // Events must be fed in wire order. A reply may be handed over before events that preceded it on the wire (they
 // sit in the event subscription): that is an order QEMU produces itself (a reply among the job's events), and a
 // query reply older than an event already fed, or an event older than a query reply, is recognised by its
-// sequence number so that neither moves the status back.
+// sequence number so that neither moves the status back. QEMU may also write a reply after events that followed
+// its computation: a query's status is taken only when QEMU's transitions lead to it from the status last seen.
 #pragma once
 
 #include "mirror/job_actions.hpp"
@@ -72,7 +73,8 @@ class JobStateMachine {
   Actions on_event(const qmp::Message& event);
   // The reply to a command this machine asked for (SendCommand::command).
   Actions on_reply(Command command, const CommandReply& reply);
-  // A progress poll: the return value of query-block-jobs (never influences readiness by offset/len).
+  // A progress poll: the return value of query-block-jobs. Offset, len and speed only: neither readiness nor the
+  // status comes from a poll (its reply may describe the job as it was before events read ahead of it).
   Actions on_poll(const qmp::json::Value& query_block_jobs_return, std::uint64_t seq = 0,
                   qmp::Clock::time_point time = {});
   // Asks for a resync (after a reconnect or a subscription gap): query-jobs and query-block-jobs.

@@ -38,4 +38,8 @@ std::optional<JobStatus> parse_job_status(std::string_view text) noexcept;
 // True in the two statuses in which QEMU accepts `complete` (and reports ready:true).
 constexpr bool is_ready_status(JobStatus s) noexcept { return s == JobStatus::ready || s == JobStatus::standby; }
 
+// True when QEMU can take a job from `from` to `to` in zero or more transitions (from `unknown`: always). A status
+// that cannot be reached from the one last seen is older than it: QEMU reports nothing twice in reverse.
+bool can_reach(JobStatus from, JobStatus to) noexcept;
+
 }  // namespace mirror
