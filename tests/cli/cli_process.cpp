@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -258,5 +260,12 @@ void Qemu::kill(int sig) {
 }
 
 Outcome Qemu::wait(std::chrono::milliseconds timeout) { return child_->wait(timeout); }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 }  // namespace qmpc_cli_test

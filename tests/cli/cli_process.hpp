@@ -100,6 +100,9 @@ using qmpc_test::qemu_tool;
 // Runs a program to completion (qemu-img, qemu-io) and returns its outcome.
 Outcome run_program(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 60000ms);
 
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 // A new private temporary directory (removed with its content on destruction).
 class ScratchDir {
  public:

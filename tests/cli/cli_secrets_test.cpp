@@ -5,9 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 namespace {
 
 using namespace qmpc_cli_test;
@@ -26,11 +23,9 @@ TEST(CliSecrets, HmpSecretsAreRedactedInTheTraceLogAndTheTranscript) {
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.err.find("hunter2"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("data=<redacted>"), std::string::npos) << o.err;
-  std::ifstream in(trace);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_EQ(text.str().find("hunter2"), std::string::npos) << text.str();
-  EXPECT_NE(text.str().find("data=<redacted>"), std::string::npos) << text.str();
+  const std::string text = read_file(trace);
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  EXPECT_NE(text.find("data=<redacted>"), std::string::npos) << text;
 }
 
 }  // namespace

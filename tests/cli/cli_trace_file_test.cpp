@@ -9,18 +9,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace {
 
 using namespace qmpc_cli_test;
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(CliTraceFile, AnExistingTranscriptIsKeptWithoutTraceOverwrite) {
   ScratchDir dir;
@@ -31,7 +23,7 @@ TEST(CliTraceFile, AnExistingTranscriptIsKeptWithoutTraceOverwrite) {
   EXPECT_NE(o.err.find(trace), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("--trace-overwrite"), std::string::npos) << o.err;
   EXPECT_EQ(o.err.find("cannot connect"), std::string::npos) << "refused before connecting: " << o.err;
-  EXPECT_EQ(slurp(trace), "old transcript");
+  EXPECT_EQ(read_file(trace), "old transcript");
 }
 
 TEST(CliTraceFile, ASymlinkOrADeviceIsRefusedEvenWithTraceOverwrite) {
@@ -44,7 +36,7 @@ TEST(CliTraceFile, ASymlinkOrADeviceIsRefusedEvenWithTraceOverwrite) {
   auto o = run_qmpc({"-s", dir.file("none.sock"), "--trace", link, "--trace-overwrite", "exec", "query-status"});
   EXPECT_EQ(o.exit_code, 2) << o.err;
   EXPECT_NE(o.err.find("symbolic link"), std::string::npos) << o.err;
-  EXPECT_EQ(slurp(target), "keep me");
+  EXPECT_EQ(read_file(target), "keep me");
   struct stat st {};
   ASSERT_EQ(::stat(target.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
@@ -66,7 +58,7 @@ TEST(CliTraceFile, AFailedConnectionCreatesNothingAndDestroysNothing) {
   o = run_qmpc({"--connect-timeout", "0", "-s", dir.file("none.sock"), "--trace", old, "--trace-overwrite", "exec",
                 "x"});
   EXPECT_EQ(o.exit_code, 3) << o.err;
-  EXPECT_EQ(slurp(old), "old transcript");
+  EXPECT_EQ(read_file(old), "old transcript");
 }
 
 TEST(CliTraceFile, TraceOverwriteReplacesAnOldTranscriptOnceConnected) {
@@ -80,7 +72,7 @@ TEST(CliTraceFile, TraceOverwriteReplacesAnOldTranscriptOnceConnected) {
   ::chmod(trace.c_str(), 0644);
   auto o = run_qmpc({"-s", path, "--trace", trace, "--trace-overwrite", "exec", "query-status"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  const auto text = slurp(trace);
+  const auto text = read_file(trace);
   EXPECT_NE(text.find(R"("qmp-transcript":1)"), std::string::npos) << text;
   EXPECT_NE(text.find("query-status"), std::string::npos) << text;
   struct stat st {};

@@ -3,11 +3,13 @@
 #include "qmp/transcript_reader.hpp"
 #include "qmp/transcript_writer.hpp"
 
+#include "fixture_files.hpp"
+#include "scratch_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,22 +18,9 @@ namespace {
 
 constexpr const char* kGreeting = R"({"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": []}})";
 
-class TranscriptFileSafety : public ::testing::Test {
+class TranscriptFileSafety : public trace_test::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("qmpc-transcript-safety-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  static std::string slurp(const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   static void put(const std::string& p, const std::string& text, mode_t mode) {
     std::ofstream(p) << text;
     ::chmod(p.c_str(), mode);
@@ -42,7 +31,6 @@ class TranscriptFileSafety : public ::testing::Test {
     return st.st_mode & 0777;
   }
 
-  std::filesystem::path dir_;
   qmp::error_code ec;
   qmp::Diagnostics diag;
 };
@@ -59,7 +47,7 @@ TEST_F(TranscriptFileSafety, ASymbolicLinkIsRefusedAndItsTargetUntouched) {
     EXPECT_NE(diag.desc.find(link), std::string::npos) << diag.desc;
     EXPECT_FALSE(qmp::write_transcript_file(link, {}, ec, diag, existing));
   }
-  EXPECT_EQ(slurp(target), "keep me");
+  EXPECT_EQ(trace_test::read_file(target), "keep me");
   EXPECT_EQ(mode_of(target), 0644u);
   EXPECT_TRUE(std::filesystem::is_symlink(link));
 }
@@ -83,7 +71,7 @@ TEST_F(TranscriptFileSafety, AnExistingFileIsKeptUnlessReplaceIsAsked) {
   EXPECT_EQ(ec, qmp::errc::invalid_argument);
   EXPECT_NE(diag.desc.find("exists already"), std::string::npos) << diag.desc;
   EXPECT_FALSE(qmp::write_transcript_file(file, {}, ec, diag));
-  EXPECT_EQ(slurp(file), "old transcript");
+  EXPECT_EQ(trace_test::read_file(file), "old transcript");
   EXPECT_EQ(mode_of(file), 0644u);
 }
 
@@ -100,7 +88,7 @@ TEST_F(TranscriptFileSafety, ReplacingMakesANewPrivateFileAndLeavesOtherNamesOfT
   auto t = qmp::read_transcript_file(file, ec, diag);
   ASSERT_TRUE(t) << diag.desc;
   EXPECT_EQ(t->entries.size(), 1u);
-  EXPECT_EQ(slurp(other_name), "old transcript");
+  EXPECT_EQ(trace_test::read_file(other_name), "old transcript");
   EXPECT_EQ(mode_of(other_name), 0644u);
 }
 
@@ -117,7 +105,7 @@ TEST_F(TranscriptFileSafety, NothingSeenCreatesNoFileAndDestroysNone) {
   writer = qmp::TranscriptWriter::create(old, ec, diag, {}, qmp::ExistingFile::replace);
   ASSERT_TRUE(writer) << diag.desc;
   writer.reset();  // the session never connected
-  EXPECT_EQ(slurp(old), "old transcript");
+  EXPECT_EQ(trace_test::read_file(old), "old transcript");
   EXPECT_EQ(mode_of(old), 0640u);
 }
 
@@ -129,7 +117,7 @@ TEST_F(TranscriptFileSafety, AFileThatAppearsWhileConnectingIsNotClobbered) {
   writer->on_message(qmp::Direction::from_qemu, 1, qmp::Clock::now(), kGreeting);
   EXPECT_TRUE(writer->close());
   EXPECT_NE(writer->error_text().find(file), std::string::npos) << writer->error_text();
-  EXPECT_EQ(slurp(file), "someone else's");
+  EXPECT_EQ(trace_test::read_file(file), "someone else's");
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <sys/stat.h>
 
@@ -139,10 +138,8 @@ TEST_F(TranscriptFiles, EverySecretOfThePolicyIsRedactedInTheFile) {
   std::uint64_t seq = 0;
   for (const char* l : lines) writer->on_message(qmp::Direction::to_qemu, ++seq, qmp::Clock::now(), l);
   ASSERT_FALSE(writer->close());
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  EXPECT_EQ(text.str().find("hunter2"), std::string::npos) << text.str();
+  const std::string text = trace_test::read_file(file);
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
   auto t = qmp::read_transcript_file(file, ec, diag);
   ASSERT_TRUE(t) << diag.desc;
   EXPECT_EQ(t->entries.size(), std::size(lines));
