@@ -165,10 +165,25 @@ std::string format_header_line(const TranscriptHeader& h) {
   return out;
 }
 
+std::size_t json_nesting_depth(std::string_view text) noexcept {
+  std::size_t depth = 0, deepest = 0;
+  JsonStringScanner strings;
+  for (const char c : text) {
+    if (strings.in_string(c)) continue;
+    if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 std::string format_entry_line(const TranscriptEntry& e) {
   std::string out = "{\"seq\":" + std::to_string(e.seq) + ",\"t_us\":" + std::to_string(e.time.count()) +
                     ",\"dir\":\"" + to_string(e.direction) + "\",";
-  if (!e.raw) {
+  // The entry's object is one level more than its message.
+  if (!e.raw && json_nesting_depth(e.json) < json::kMaxDepth) {
     std::string error;
     if (auto doc = json::parse_object(e.json, &error)) {
       out += "\"msg\":";

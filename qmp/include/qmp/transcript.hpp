@@ -76,7 +76,37 @@ std::optional<WallClock::time_point> parse_wall_time(std::string_view s, std::st
 std::optional<WallClock::time_point> utc_time_point(int year, int month, int day, int hour, int minute, int second,
                                                     std::string* why = nullptr);
 
-// One line of text, without its newline.
+// Follows JSON text a byte at a time and tells which bytes belong to a string literal (its quotes included), so
+// that scanners counting brackets can skip those in strings.
+class JsonStringScanner {
+ public:
+  bool in_string(char c) noexcept {
+    if (in_) {
+      if (escape_) {
+        escape_ = false;
+      } else if (c == '\\') {
+        escape_ = true;
+      } else if (c == '"') {
+        in_ = false;
+      }
+      return true;
+    }
+    in_ = c == '"';
+    return in_;
+  }
+  void reset() noexcept { in_ = escape_ = false; }
+
+ private:
+  bool in_ = false;
+  bool escape_ = false;
+};
+
+// The deepest nesting of arrays and objects in JSON text (brackets inside strings not counted; 0 for a scalar),
+// found in one pass without recursion: how deep a parse would have to go (see json::kMaxDepth).
+std::size_t json_nesting_depth(std::string_view text) noexcept;
+
+// One line of text, without its newline. An entry whose message would nest deeper than json::kMaxDepth inside the
+// entry's own object (the message itself nests kMaxDepth levels) is written as `raw`, so that it reads back.
 std::string format_header_line(const TranscriptHeader& h);
 std::string format_entry_line(const TranscriptEntry& e);
 

@@ -5,8 +5,7 @@ namespace trace {
 void JsonObjectSplitter::reset() noexcept {
   current_.clear();
   depth_ = 0;
-  in_string_ = false;
-  escape_ = false;
+  strings_.reset();
   pending_backslash_ = false;
 }
 
@@ -34,19 +33,8 @@ void JsonObjectSplitter::feed(std::string_view chunk, std::vector<std::string>& 
       ++oversized_;
       continue;
     }
-    if (in_string_) {
-      if (escape_) {
-        escape_ = false;
-      } else if (c == '\\') {
-        escape_ = true;
-      } else if (c == '"') {
-        in_string_ = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string_ = true;
-    } else if (c == '{' || c == '[') {
+    if (strings_.in_string(c)) continue;
+    if (c == '{' || c == '[') {
       ++depth_;
     } else if (c == '}' || c == ']') {
       if (--depth_ == 0) {

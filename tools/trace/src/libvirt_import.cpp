@@ -1,5 +1,6 @@
 #include "trace/libvirt_import.hpp"
 
+#include "qmp/codec.hpp"
 #include "qmp/redact.hpp"
 #include "qmp/transcript_error.hpp"
 #include "trace/json_object_splitter.hpp"
@@ -88,9 +89,12 @@ void fill_transcript(ImportedMonitor& part, std::vector<RawMessage>& messages, c
   }
 }
 
-// Builds the transcripts of one monitor (one per connection) from its records (in log order).
-std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const std::vector<const LibvirtRecord*>& records,
-                               const LibvirtImportOptions& options) {
+// Builds the transcripts of one monitor (one per connection) from its records (in log order). Fails on a message
+// nested deeper than json::kMaxDepth: no reader could parse it.
+std::optional<std::vector<ImportedMonitor>> import_monitor(const std::string& monitor,
+                                                           const std::vector<const LibvirtRecord*>& records,
+                                                           const LibvirtImportOptions& options, qmp::error_code& ec,
+                                                           qmp::Diagnostics& diag) {
   ImportedMonitor im;
   im.monitor = monitor;
   for (const LibvirtRecord* r : records) ++im.lines[static_cast<std::size_t>(r->kind)];
@@ -110,8 +114,17 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
   JsonObjectSplitter reads(options.max_line_bytes);  // IO_PROCESS: see below
   std::vector<RawMessage> messages;
   std::vector<std::string> objects;
+  std::string too_deep;  // the first message nested too deeply, described
   const auto take = [&](const LibvirtRecord& r, qmp::Direction d) {
-    for (auto& o : objects) messages.push_back({r.time, r.line_no, d, std::move(o)});
+    for (auto& o : objects) {
+      if (too_deep.empty() && qmp::json_nesting_depth(o) > qmp::json::kMaxDepth) {
+        too_deep = "line " + std::to_string(r.line_no) + ": a message " +
+                   (d == qmp::Direction::to_qemu ? "to" : "from") + " QEMU on monitor " + monitor +
+                   " is nested deeper than " + std::to_string(qmp::json::kMaxDepth) + " levels (the limit): '" +
+                   qmp::excerpt(o, 0) + "'";
+      }
+      messages.push_back({r.time, r.line_no, d, std::move(o)});
+    }
     objects.clear();
   };
 
@@ -185,6 +198,11 @@ std::vector<ImportedMonitor> import_monitor(const std::string& monitor, const st
       }
       case Kind::other: break;
     }
+  }
+  if (!too_deep.empty()) {
+    ec = qmp::transcript_errc::bad_log;
+    diag.desc = std::move(too_deep);
+    return std::nullopt;
   }
   if (!unwritten.empty()) {
     im.warnings.push_back("monitor " + monitor + ": a write to QEMU was left unfinished at the end of the log: '" +
@@ -261,7 +279,9 @@ std::optional<std::vector<ImportedMonitor>> import_records(std::vector<LibvirtRe
   std::vector<ImportedMonitor> out;
   for (const std::string& m : order) {
     if (!options.monitor.empty() && m != options.monitor) continue;
-    for (ImportedMonitor& part : import_monitor(m, by_monitor[m], options)) out.push_back(std::move(part));
+    auto parts = import_monitor(m, by_monitor[m], options, ec, diag);
+    if (!parts) return std::nullopt;
+    for (ImportedMonitor& part : *parts) out.push_back(std::move(part));
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "trace/replay_script.hpp"
 
+#include "qmp/codec.hpp"
+
 #include <cstdio>
 
 #include <algorithm>
@@ -74,7 +76,7 @@ std::string ReplayScript::rewrite_id(const qmp::TranscriptEntry& e) const {
     doc->RemoveMember("id");
   } else {
     json::Document client;
-    client.Parse(it->second->data(), it->second->size());
+    if (json::parse(client, *it->second)) return e.json;  // cannot happen: the text is what the parser gave
     (*doc)["id"].CopyFrom(client, doc->GetAllocator());
   }
   return json::to_string(*doc);
@@ -99,6 +101,18 @@ std::vector<ReplayOutput> ReplayScript::on_client_line(std::string_view line) {
   std::string name;
   if (doc) {
     name = std::string(json::get_string(*doc, "execute").value_or(json::get_string(*doc, "exec-oob").value_or("")));
+  }
+  if (!doc && !diverged_ && qmp::json_nesting_depth(line) > json::kMaxDepth) {
+    // No recorded client sent this: a transcript cannot hold it (its reader refuses such nesting).
+    diverged_ = true;
+    const bool more = next_ < transcript_.entries.size();
+    auto expected = more ? transcript_.entries[next_].to_message() : std::nullopt;
+    divergences_.push_back({more ? transcript_.entries[next_].seq : 0,
+                            expected ? std::string(expected->command_name()) : std::string(),
+                            "input nested deeper than " + std::to_string(json::kMaxDepth) + " levels",
+                            "the client sent JSON nested deeper than " + std::to_string(json::kMaxDepth) +
+                                " levels (the limit): '" + qmp::excerpt(line, 0) + "'"});
+    return {error_reply("JSON parse error: " + parse_error, client_id)};
   }
   if (name.empty()) {
     // As QEMU: the input is answered with an error and otherwise ignored; it is no divergence.

@@ -4,6 +4,8 @@
 // Braces inside JSON strings are ignored. No I/O.
 #pragma once
 
+#include "qmp/transcript.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -33,8 +35,7 @@ class JsonObjectSplitter {
  private:
   std::string current_;
   int depth_ = 0;
-  bool in_string_ = false;
-  bool escape_ = false;
+  qmp::JsonStringScanner strings_;
   bool pending_backslash_ = false;  // a '\' between objects, waiting for its 'r' or 'n'
   std::size_t junk_ = 0;
   std::size_t max_;

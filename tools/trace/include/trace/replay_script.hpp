@@ -6,6 +6,8 @@
 //                            client's, and the events in their recorded order relative to replies
 // A command that does not match is answered with a QMP GenericError naming what was expected, recorded as a
 // divergence, and the replay stops matching (every later command gets the same kind of error).
+// Input that is no JSON object is answered with an error, as QEMU does, and otherwise ignored; but input nested
+// deeper than json::kMaxDepth is also a divergence (no recording can hold it).
 // A recording without a greeting (a libvirt log starting mid-session) gets a made-up one, and qmp_capabilities is
 // answered when the recording has none. Each output carries the recorded gap before it, for paced replay.
 #pragma once
