@@ -67,6 +67,7 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
   if (auto len = json::get_uint(*data, "len")) len_ = *len;
 
   if (name == "JOB_STATUS_CHANGE") {
+    status_events_ = true;
     auto st = parse_job_status(json::get_string(*data, "status").value_or(""));
     if (!st) return out;
     if (*st == JobStatus::ready) on_ready_signal("JOB_STATUS_CHANGE", m.time(), out);
@@ -107,9 +108,13 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
     if (auto e = json::get_string(*data, "error")) error = std::string(*e);
     set_terminal_from_completed(error);
     out.push_back(DisarmTimer{Timer::ready});
+    // QEMU before 2.12 sends no JOB_STATUS_CHANGE (from 2.12 on, created and running always come before the
+    // start reply, so before any end): its job is gone with its terminal event, there is no concluded status.
+    if (!status_events_) gone_ = true;
   } else if (name == "BLOCK_JOB_CANCELLED") {
     if (!terminal_) terminal_ = Terminal{Outcome::cancelled, {}};
     out.push_back(DisarmTimer{Timer::ready});
+    if (!status_events_) gone_ = true;
   }
   maybe_finish(out);
   return out;
@@ -215,8 +220,9 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
       } else if (q == JobQuery::query_jobs) {
         // query-jobs lists every job, concluded ones included: absence means it is gone.
         if (start_ == StartState::ok) on_job_gone(out);
-      } else if (inspecting_error_) {
+      } else {
         inspecting_error_ = false;
+        on_unlisted(out);
       }
       break;
     }
@@ -229,8 +235,11 @@ Actions JobStateMachine::on_poll(const json::Value& query_block_jobs_return, std
   Actions out;
   if (done()) return out;
   auto snap = find_job(query_block_jobs_return, JobQuery::query_block_jobs, config_.job_id);
-  // Absent from a poll: the events say how it ended (or a resync will).
-  if (!snap) return out;
+  if (!snap) {
+    on_unlisted(out);
+    return out;
+  }
+  if (start_ == StartState::ok) unlisted_ = 0;
   // A poll is progress only. Its status is never newer than the events: every status change QEMU made before
   // computing the reply was sent before it, and one made after may be sent before it too (QEMU computes a
   // reply in a bottom half and writes it when the monitor's coroutine runs again). Taking a poll's status could
@@ -498,6 +507,22 @@ void JobStateMachine::apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qm
   }
   maybe_act_on_ready(out);
   maybe_finish(out);
+}
+
+void JobStateMachine::on_unlisted(Actions& out) {
+  if (done() || start_ != StartState::ok) return;
+  // query-block-jobs lists a job until it is gone (concluded ones included). Gone with its end seen: done.
+  if (terminal_) return on_job_gone(out);
+  // Its end event may still be on its way (read before this reply, not yet handed over); once a second reply in a
+  // row does not list it either, the end was lost. Never claim an outcome that was not seen.
+  if (++unlisted_ < 2) return;
+  gone_ = true;
+  status_ = JobStatus::null;
+  finish(Outcome::unknown,
+         "job '" + config_.job_id +
+             "' is no longer listed by query-block-jobs and its end was not seen (events were lost); its outcome "
+             "is unknown",
+         out);
 }
 
 void JobStateMachine::on_job_gone(Actions& out) {

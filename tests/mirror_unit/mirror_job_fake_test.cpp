@@ -187,4 +187,41 @@ TEST_F(MirrorJobFake, AnEventGapIsFollowedByAResync) {
   }, 10s);
 }
 
+// QEMU 2.11 as it answers: no JOB_STATUS_CHANGE, no query-jobs or job-* commands, no "status" in
+// query-block-jobs; the job is gone with BLOCK_JOB_COMPLETED.
+constexpr const char* kQemu211Greeting =
+    R"({"QMP": {"version": {"qemu": {"micro": 0, "minor": 11, "major": 2}, "package": ""}, "capabilities": []}})";
+
+void script_qemu_2_11_pivot(qmpc_test::ScriptedServer& server) {
+  server.send_line(kQemu211Greeting)
+      .expect("qmp_capabilities")
+      .expect("query-commands",
+              R"({"return": [{"name": "drive-mirror"}, {"name": "query-block-jobs"}, {"name": "block-job-complete"}], "id": $ID})")
+      .expect("drive-mirror")
+      .send_event("BLOCK_JOB_READY", R"({"device": "job0", "len": 4, "offset": 4, "speed": 0, "type": "mirror"})")
+      .expect("block-job-complete", "", [](const qmp::Message& c) { expect_args(c, R"({"device":"job0"})"); })
+      .send_line(R"({"return": {}, "id": $ID})")
+      .send_event("BLOCK_JOB_COMPLETED", R"({"device": "job0", "len": 4, "offset": 4, "speed": 0, "type": "mirror"})")
+      .ignore_forever();
+}
+
+TEST_F(MirrorJobFake, AQemuWithoutJobStatusChangeStillPivots) {
+  script_qemu_2_11_pivot(server);
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    session.adopt(server.release_client_fd());
+    server.start();
+    auto [hec] = co_await session.async_handshake(tok);
+    CO_ASSERT_TRUE(!hec);
+    mirror::MirrorOptions o;
+    o.device = "disk0";
+    o.target = mirror::DriveTarget{"/t.qcow2", "qcow2", mirror::DriveTarget::Mode::absolute_paths};
+    o.job_id = "job0";
+    mirror::MirrorJob job(session, o);
+    auto [ec, r] = co_await job.async_run(tok);
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_EQ(r.outcome, mirror::Outcome::pivoted);
+    EXPECT_FALSE(r.job_commands);
+  }, 10s);
+}
+
 }  // namespace

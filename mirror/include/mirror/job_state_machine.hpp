@@ -11,8 +11,10 @@
 //     reply may belong to another job with the same id (the start then fails with "Job ID ... already in use").
 //   - The outcome comes only from the terminal event (BLOCK_JOB_COMPLETED with/without error,
 //     BLOCK_JOB_CANCELLED) or, after lost events, from query-jobs' status and error.
-//   - The result is final once the job is gone (JOB_STATUS_CHANGE null or absent from query-jobs); with
-//     auto-finalize/auto-dismiss off, qmpc finalizes in pending and dismisses in concluded.
+//   - The result is final once the job is gone (JOB_STATUS_CHANGE null, absent from query-jobs, or absent from
+//     query-block-jobs after its end; before QEMU 2.12, which has no JOB_STATUS_CHANGE, its terminal event);
+//     with auto-finalize/auto-dismiss off, qmpc finalizes in pending and dismisses in concluded. Gone from two
+//     query-block-jobs replies in a row without its end seen: the outcome is unknown.
 //   - Errors are counted, never stored: an ignore flood of thousands of BLOCK_JOB_ERROR costs no memory.
 //
 // Events must be fed in wire order. A reply may be handed over before events that preceded it on the wire (they
@@ -118,6 +120,7 @@ class JobStateMachine {
   void maybe_finish(Actions& out);
   void apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qmp::Clock::time_point time, Actions& out);
   void on_job_gone(Actions& out);
+  void on_unlisted(Actions& out);  // a query-block-jobs reply (poll or query) without the job
   void error_stop_detected(Actions& out);
   void apply_error_policy(std::string_view io_status, Actions& out);
   void set_terminal_from_completed(const std::optional<std::string>& error);
@@ -164,6 +167,8 @@ class JobStateMachine {
   std::string shutdown_reason_;
   std::optional<Terminal> terminal_;
   bool gone_ = false;
+  bool status_events_ = false;  // QEMU sent a JOB_STATUS_CHANGE for the job (2.12 and later)
+  unsigned unlisted_ = 0;       // query-block-jobs replies in a row without the job
   bool standby_unverified_ = false;  // standby known only from query-jobs (no io-status)
   std::uint64_t snapshot_seq_ = 0;    // events older than the last query reply do not move the status back
   std::uint64_t last_event_seq_ = 0;  // nor does a query reply older than the last event
