@@ -1,5 +1,6 @@
 // Files are read a chunk at a time with a bound on the length of a line: a huge line costs at most the bound in
 // memory and ends the read with an error naming the line and the limit.
+#include "qmp/session.hpp"
 #include "qmp/transcript_error.hpp"
 #include "qmp/transcript_lines.hpp"
 #include "qmp/transcript_reader.hpp"
@@ -82,17 +83,23 @@ TEST_F(LineLimit, TranscriptReadersTakeTheLimitAsAnOption) {
   EXPECT_EQ(diag.desc, path + ": line 3 is longer than the limit of 200 bytes");
   EXPECT_FALSE(qmp::parse_transcript(text, ec, diag, small));
   EXPECT_EQ(diag.desc, "line 3 is longer than the limit of 200 bytes");
-  auto t = qmp::read_transcript_file(path, ec, diag);  // the default, 10 MiB
+  auto t = qmp::read_transcript_file(path, ec, diag);  // the default
   ASSERT_TRUE(t) << diag.desc;
   EXPECT_EQ(t->entries.size(), 2u);
 }
 
-TEST_F(LineLimit, ALineJustOverTheDefaultIsRefused) {
-  const std::string path = write("huge.qmpt", kHeader + "\n" + entry(1, std::string(qmp::kDefaultMaxLineBytes, 'p')) + "\n");
+TEST_F(LineLimit, AMessageAsLongAsASessionTakesReadsBackAndALineOverTheDefaultIsRefused) {
+  qmp::TranscriptEntry e;
+  e.seq = 1;
+  e.json = R"({"return":")" + std::string(qmp::SessionOptions{}.max_message_size - 13, 'p') + "\"}";
+  ASSERT_EQ(e.json.size(), qmp::SessionOptions{}.max_message_size);
   qmp::error_code ec;
   qmp::Diagnostics diag;
-  EXPECT_FALSE(qmp::read_transcript_file(path, ec, diag));
-  EXPECT_EQ(diag.desc, path + ": line 2 is longer than the limit of 10485760 bytes");
+  const std::string path = write("max.qmpt", kHeader + "\n" + qmp::format_entry_line(e) + "\n");
+  EXPECT_TRUE(qmp::read_transcript_file(path, ec, diag)) << diag.desc;
+  const std::string huge = write("huge.qmpt", kHeader + "\n" + entry(1, std::string(qmp::kDefaultMaxLineBytes, 'p')) + "\n");
+  EXPECT_FALSE(qmp::read_transcript_file(huge, ec, diag));
+  EXPECT_EQ(diag.desc, huge + ": line 2 is longer than the limit of 10489856 bytes");
 }
 
 TEST_F(LineLimit, ACutShortRecordingIsStillReadUpToItsLastWholeLine) {

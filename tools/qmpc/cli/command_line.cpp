@@ -164,7 +164,7 @@ Actions:
   check FILE              findings, one per line (e.g. a pivot sent before the job said it was ready)
   replay FILE --listen PATH [--paced]
                           serve the recording to one client on a UNIX socket, checking it sends the same
-Every action takes --max-line-bytes N: the longest line read (files; replay: the client), default 10485760.
+Every action takes --max-line-bytes N: the longest line read (files; replay: the client), default 10489856.
 
 Exit codes: 0 done (check: no error found; replay: the client did what the recorded one did); 1 failed (a file
 could not be read or written, check found errors, replay diverged); 2 bad arguments.
