@@ -39,6 +39,8 @@
 
 namespace qmp {
 
+using namespace std::chrono_literals;
+
 namespace asio = boost::asio;
 
 std::string ExitStatus::describe() const {

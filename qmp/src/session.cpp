@@ -59,28 +59,39 @@ Session::~Session() { close(); }
 Session::executor_type Session::get_executor() const noexcept { return core_->ex; }
 const SessionOptions& Session::options() const noexcept { return core_->opts; }
 
-void Session::start_connect(asio::any_completion_handler<WaitSignature> h, std::string address) {
-  spawn_wait(core_, core_->connect(std::move(address)), std::move(h));
+namespace detail {
+
+SessionInitiation::executor_type SessionInitiation::get_executor() const noexcept { return core->ex; }
+
+void ConnectInitiation::start(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
+                              std::string address) {
+  spawn_wait(core, core->connect(std::move(address)), std::move(h));
 }
 
-void Session::start_accept(asio::any_completion_handler<WaitSignature> h, std::string path) {
-  spawn_wait(core_, core_->accept(std::move(path)), std::move(h));
+void AcceptInitiation::start(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
+                             std::string path) {
+  spawn_wait(core, core->accept(std::move(path)), std::move(h));
 }
+
+void HandshakeInitiation::start(const std::shared_ptr<SessionCore>& core,
+                                asio::any_completion_handler<WaitSignature> h, bool negotiate) {
+  spawn_wait(core, core->handshake(negotiate), std::move(h));
+}
+
+void ExecuteInitiation::start(const std::shared_ptr<SessionCore>& core,
+                              asio::any_completion_handler<ExecuteSignature> h, std::string name, std::string args,
+                              CommandOptions options) {
+  core->execute(std::move(h), std::move(name), std::move(args), std::move(options));
+}
+
+void WaitClosedInitiation::start(const std::shared_ptr<SessionCore>& core,
+                                 asio::any_completion_handler<WaitSignature> h, Clock::duration timeout) {
+  core->wait_closed(std::move(h), timeout);
+}
+
+}  // namespace detail
 
 void Session::adopt(int fd) { core_->adopt(fd); }
-
-void Session::start_handshake(asio::any_completion_handler<WaitSignature> h, bool negotiate) {
-  spawn_wait(core_, core_->handshake(negotiate), std::move(h));
-}
-
-void Session::start_execute(asio::any_completion_handler<ExecuteSignature> h, std::string name, std::string args,
-                            CommandOptions options) {
-  core_->execute(std::move(h), std::move(name), std::move(args), std::move(options));
-}
-
-void Session::start_wait_closed(asio::any_completion_handler<WaitSignature> h, Clock::duration timeout) {
-  core_->wait_closed(std::move(h), timeout);
-}
 
 Subscription Session::subscribe(EventFilter filter, SubscriptionOptions options) {
   auto state = std::make_shared<detail::SubscriptionState>(core_->ex, std::move(filter), options);
@@ -91,6 +102,10 @@ Subscription Session::subscribe(EventFilter filter, SubscriptionOptions options)
     core_->dispatcher.add(state);
   }
   return Subscription(std::move(state));
+}
+
+void Session::cancel() {
+  if (core_) core_->cancel_all();
 }
 
 void Session::close() {

@@ -38,7 +38,7 @@ asio::awaitable<error_code> SessionCore::connect(std::string address_text) {
   if (!addr) co_return set_failure(errc::invalid_argument, why);
   peer = addr->to_string();
   phase = Phase::connecting;
-  const auto deadline = Clock::now() + opts.connect_timeout;
+  const auto deadline = deadline_after(opts.connect_timeout);
   asio::steady_timer timer(ex);
   auto backoff = std::chrono::milliseconds(2);
   error_code last;
@@ -108,7 +108,7 @@ asio::awaitable<error_code> SessionCore::accept(std::string path) {
   if (!ec) acceptor.listen(1, ec);
   if (ec) co_return set_failure(errc::connect_failed, "cannot listen on " + peer + ": " + ec.message());
   asio::steady_timer timer(ex);
-  timer.expires_after(opts.connect_timeout);
+  timer.expires_at(deadline_after(opts.connect_timeout));
   auto result = co_await (acceptor.async_accept(use_tuple) || timer.async_wait(use_tuple));
   bound.remove();
   if (result.index() == 1)
@@ -133,7 +133,7 @@ void SessionCore::adopt(int fd) {
 asio::awaitable<error_code> SessionCore::handshake(bool negotiate) {
   if (!socket) co_return set_failure(errc::invalid_argument, "handshake without a connected socket");
   if (failure) co_return failure;
-  const auto deadline = Clock::now() + opts.handshake_timeout;
+  const auto deadline = deadline_after(opts.handshake_timeout);
   if (phase != Phase::greeting && !greeted) {
     phase = Phase::greeting;
     start_reading();
@@ -158,7 +158,9 @@ asio::awaitable<error_code> SessionCore::handshake(bool negotiate) {
   }
   const bool want_oob = opts.enable_oob && greeting.offers("oob");
   CommandOptions co;
-  co.timeout = std::max<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(1));
+  co.timeout = opts.handshake_timeout == no_timeout
+                   ? no_timeout
+                   : std::max<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(1));
   phase = Phase::open;
   auto [ec, reply] = co_await asio::async_initiate<decltype(use_tuple), ExecuteSignature>(
       [this, want_oob, co](asio::any_completion_handler<ExecuteSignature> h) {

@@ -39,16 +39,37 @@ void SessionCore::wait_closed(asio::any_completion_handler<WaitSignature> h, Clo
     post_completion(ex, std::move(h), error_code{});
     return;
   }
-  auto timer = std::make_shared<asio::steady_timer>(ex, timeout);
-  closed_waiters_.push_back(ClosedWaiter{std::move(h), timer});
-  auto it = std::prev(closed_waiters_.end());
-  timer->async_wait([w = weak_from_this(), it, timer](error_code ec) {
-    auto self = w.lock();
-    if (ec || !self || self->phase == Phase::closed) return;
-    auto handler = std::move(it->handler);
-    self->closed_waiters_.erase(it);
-    post_completion(self->ex, std::move(handler), make_error_code(errc::timeout));
-  });
+  const std::uint64_t id = ++next_waiter_id_;
+  auto& w = closed_waiters_.emplace_back(ClosedWaiter{std::move(h), nullptr, {}, id});
+  if (timeout != no_timeout) {
+    w.timer = std::make_shared<asio::steady_timer>(ex, timeout);
+    w.timer->async_wait([wk = weak_from_this(), id](error_code ec) {
+      if (ec) return;
+      if (auto self = wk.lock()) self->drop_waiter(id, make_error_code(errc::timeout), false);
+    });
+  }
+  w.slot = asio::get_associated_cancellation_slot(w.handler);
+  if (w.slot.is_connected()) {
+    w.slot.assign([wk = weak_from_this(), id](asio::cancellation_type) {
+      if (auto self = wk.lock()) self->drop_waiter(id, asio::error::operation_aborted, true);
+    });
+  }
+}
+
+void SessionCore::drop_waiter(std::uint64_t id, error_code ec, bool from_slot) {
+  for (auto it = closed_waiters_.begin(); it != closed_waiters_.end(); ++it) {
+    if (it->id != id) continue;
+    ClosedWaiter w = std::move(*it);
+    closed_waiters_.erase(it);
+    finish_waiter(w, ec, from_slot);
+    return;
+  }
+}
+
+void SessionCore::finish_waiter(ClosedWaiter& w, error_code ec, bool from_slot) {
+  if (w.timer) w.timer->cancel();
+  if (!from_slot && w.slot.is_connected()) w.slot.clear();
+  post_completion(ex, std::move(w.handler), ec);
 }
 
 void SessionCore::fail(errc code, std::string desc) {
@@ -69,10 +90,7 @@ void SessionCore::fail(errc code, std::string desc) {
   dispatcher.close_all(failure);
   auto waiters = std::move(closed_waiters_);
   closed_waiters_.clear();
-  for (auto& w : waiters) {
-    w.timer->cancel();
-    post_completion(ex, std::move(w.handler), error_code{});
-  }
+  for (auto& w : waiters) finish_waiter(w, error_code{});
 }
 
 }  // namespace qmp::detail

@@ -64,17 +64,36 @@ void SessionCore::execute(asio::any_completion_handler<ExecuteSignature> h, std:
   write_queue_.push_back(Outgoing{encode_command(name, args, id, options.oob), std::move(options.fds), id});
   // Write first, arm the deadline after: the timer's system call stays off the path to the wire.
   write_next();
-  op->timer.expires_after(op->timeout);
-  op->timer.async_wait([w = weak_from_this(), id](error_code ec) {
-    if (ec) return;
-    if (auto self = w.lock()) self->give_up(id, make_error_code(errc::timeout), false);
-  });
-  op->slot = asio::get_associated_cancellation_slot(op->handler);
-  if (op->slot.is_connected()) {
-    op->slot.assign([w = weak_from_this(), id](asio::cancellation_type) {
-      if (auto self = w.lock()) self->give_up(id, asio::error::operation_aborted, true);
+  if (op->timeout != no_timeout) {
+    op->timer.expires_after(op->timeout);
+    op->timer.async_wait([w = weak_from_this(), id](error_code ec) {
+      if (ec) return;
+      if (auto self = w.lock()) self->give_up(id, make_error_code(errc::timeout), false);
     });
   }
+  op->slot = asio::get_associated_cancellation_slot(op->handler);
+  if (op->slot.is_connected()) {
+    op->slot.assign([w = weak_from_this(), id](asio::cancellation_type type) {
+      if (auto self = w.lock()) self->on_cancel(id, type);
+    });
+  }
+}
+
+void SessionCore::on_cancel(std::uint64_t id, asio::cancellation_type type) {
+  const auto state = pending_.state(id);
+  if (!state) return;
+  // Once written, QEMU runs the command whatever happens here: only a cancellation that accepts side effects
+  // (partial or terminal) may abandon it. A queued command is withdrawn for any type.
+  constexpr auto with_side_effects = asio::cancellation_type::partial | asio::cancellation_type::terminal;
+  if (*state != CommandState::queued && (type & with_side_effects) == asio::cancellation_type::none) return;
+  give_up(id, asio::error::operation_aborted, true);
+}
+
+void SessionCore::cancel_all() {
+  for (const std::uint64_t id : pending_.live_ids()) give_up(id, asio::error::operation_aborted, false);
+  auto waiters = std::move(closed_waiters_);
+  closed_waiters_.clear();
+  for (auto& w : waiters) finish_waiter(w, asio::error::operation_aborted);
 }
 
 void SessionCore::give_up(std::uint64_t id, error_code ec, bool from_slot) {

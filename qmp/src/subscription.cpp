@@ -2,7 +2,10 @@
 #include "detail/session_core.hpp"
 #include "detail/subscription_state.hpp"
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/system_executor.hpp>
 
 namespace qmp {
 namespace detail {
@@ -32,12 +35,14 @@ void SubscriptionState::wait(boost::asio::any_completion_handler<EventSignature>
   }
   waiter_.emplace(std::move(h));
   const std::uint64_t gen = ++generation_;
-  timer_.expires_after(timeout);
-  timer_.async_wait([w = weak_from_this(), gen](error_code ec) {
-    auto self = w.lock();
-    if (ec || !self || self->generation_ != gen || !self->waiter_) return;
-    self->finish(make_error_code(errc::timeout), false);
-  });
+  if (timeout != no_timeout) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([w = weak_from_this(), gen](error_code ec) {
+      auto self = w.lock();
+      if (ec || !self || self->generation_ != gen || !self->waiter_) return;
+      self->finish(make_error_code(errc::timeout), false);
+    });
+  }
   slot_ = boost::asio::get_associated_cancellation_slot(*waiter_);
   if (slot_.is_connected()) {
     slot_.assign([w = weak_from_this(), gen](boost::asio::cancellation_type) {
@@ -68,6 +73,21 @@ void SubscriptionState::on_push() {
   finish(empty() ? closed_reason() : error_code{}, false);
 }
 
+NextInitiation::executor_type NextInitiation::get_executor() const noexcept {
+  return state ? state->executor() : executor_type{};
+}
+
+void NextInitiation::start_next(const std::shared_ptr<SubscriptionState>& state,
+                                boost::asio::any_completion_handler<EventSignature> h, Clock::duration timeout) {
+  if (!state) {
+    // A default-constructed handle has no session executor: complete on the handler's own executor, never inline.
+    boost::asio::post(boost::asio::system_executor(),
+                      boost::asio::append(std::move(h), make_error_code(errc::subscription_closed), Message{}));
+    return;
+  }
+  state->wait(std::move(h), timeout);
+}
+
 }  // namespace detail
 
 Subscription::Subscription(Subscription&&) noexcept = default;
@@ -82,13 +102,8 @@ Subscription& Subscription::operator=(Subscription&& other) noexcept {
 
 Subscription::~Subscription() { close(); }
 
-void Subscription::start_next(boost::asio::any_completion_handler<EventSignature> h, Clock::duration timeout) {
-  if (!state_) {
-    // A default-constructed handle has no executor to post through: this misuse completes at once.
-    std::move(h)(make_error_code(errc::subscription_closed), Message{});
-    return;
-  }
-  state_->wait(std::move(h), timeout);
+Subscription::executor_type Subscription::get_executor() const noexcept {
+  return state_ ? state_->executor() : executor_type{};
 }
 
 std::optional<Message> Subscription::try_next() { return state_ ? state_->try_pop() : std::nullopt; }

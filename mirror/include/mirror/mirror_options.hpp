@@ -18,8 +18,6 @@
 
 namespace mirror {
 
-using namespace std::chrono_literals;
-
 // drive-mirror: QEMU opens (or creates) the target image itself.
 struct DriveTarget {
   std::string path;
@@ -65,14 +63,14 @@ struct MirrorOptions {
   // Deadlines. Unset: none (the abort and soft-cancel deadlines always apply, so a run always ends).
   std::optional<qmp::Clock::duration> ready_timeout;
   std::optional<qmp::Clock::duration> completion_timeout;
-  qmp::Clock::duration soft_cancel_timeout = 60s;  // a finish (soft cancel) that does not end is forced
-  qmp::Clock::duration abort_timeout = 30s;        // a cancel that does not end the job: give up waiting
+  qmp::Clock::duration soft_cancel_timeout = std::chrono::seconds(60);  // a finish (soft cancel) that does not end is forced
+  qmp::Clock::duration abort_timeout = std::chrono::seconds(30);        // a cancel that does not end the job: give up waiting
 
   // Whether QEMU offers job-complete & co. Unset: asked once with query-commands.
   std::optional<bool> job_commands;
 
   // Progress: query-block-jobs every poll_interval (zero: never).
-  qmp::Clock::duration poll_interval = 0s;
+  qmp::Clock::duration poll_interval = std::chrono::seconds(0);
   std::function<void(const ProgressInfo&)> on_progress;
   std::function<void(JobStatus from, JobStatus to)> on_status;
   std::function<void(const ReadyReached&)> on_ready;

@@ -43,7 +43,7 @@ struct MachineOptions {
   // another client), async_start() still waits for the greeting on a first connection, then closes it; this needs
   // Monitor::unix_socket (with a socketpair, async_start() fails with errc::invalid_argument).
   bool hold_session = true;
-  Clock::duration start_timeout = 15s;  // until the greeting
+  Clock::duration start_timeout = std::chrono::seconds(15);  // until the greeting
   SessionOptions session;
   // Called with each chunk of QEMU's stderr as it arrives (besides being kept for error messages). QEMU's stdout
   // goes to the same pipe; its stdin is /dev/null.
@@ -58,9 +58,9 @@ struct ExitStatus {
 };
 
 struct StopOptions {
-  Clock::duration quit_timeout = 5s;  // after `quit` (skipped when there is no open session)
-  Clock::duration term_timeout = 3s;  // after SIGTERM
-  Clock::duration kill_timeout = 3s;  // after SIGKILL
+  Clock::duration quit_timeout = std::chrono::seconds(5);  // after `quit` (skipped when there is no open session)
+  Clock::duration term_timeout = std::chrono::seconds(3);  // after SIGTERM
+  Clock::duration kill_timeout = std::chrono::seconds(3);  // after SIGKILL
 };
 
 using ExitSignature = void(error_code, ExitStatus);

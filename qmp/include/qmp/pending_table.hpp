@@ -70,6 +70,15 @@ class PendingTable {
     return Match::deliver;
   }
 
+  // The ids of every queued or written (not abandoned) entry, oldest first.
+  std::vector<std::uint64_t> live_ids() const {
+    std::vector<std::uint64_t> out;
+    for (const auto& [id, e] : entries_)
+      if (e.state != CommandState::abandoned) out.push_back(id);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   // Removes every live entry (the connection ended) and returns their payloads, oldest first.
   std::vector<std::pair<std::uint64_t, Payload>> take_all() {
     std::vector<std::pair<std::uint64_t, Payload>> out;

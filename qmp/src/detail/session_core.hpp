@@ -21,6 +21,12 @@
 
 namespace qmp::detail {
 
+// `timeout` from now, saturating: no_timeout gives a deadline that never comes.
+inline Clock::time_point deadline_after(Clock::duration timeout) {
+  const auto now = Clock::now();
+  return timeout >= Clock::time_point::max() - now ? Clock::time_point::max() : now + timeout;
+}
+
 struct CommandOp {
   // Boost 1.81's any_completion_handler move assignment recurses: handlers are only ever move-constructed.
   CommandOp(const boost::asio::any_io_executor& ex, boost::asio::any_completion_handler<ExecuteSignature> h)
@@ -53,6 +59,8 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void execute(boost::asio::any_completion_handler<ExecuteSignature> h, std::string name, std::string args,
                CommandOptions options);
   void wait_closed(boost::asio::any_completion_handler<WaitSignature> h, Clock::duration timeout);
+  // Session::cancel(): every pending command and close wait completes with operation_aborted; the session stays.
+  void cancel_all();
 
   // Ends the session: every pending command and waiter completes with `code`.
   void fail(errc code, std::string desc);
@@ -84,6 +92,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void send_with_fds(std::vector<int> fds, std::size_t offset);
   void on_written(error_code ec);
   void give_up(std::uint64_t id, error_code ec, bool from_slot);
+  void on_cancel(std::uint64_t id, boost::asio::cancellation_type type);
   void complete(const std::shared_ptr<CommandOp>& op, error_code ec, Reply reply, bool from_slot = false);
   void observe(Direction dir, std::uint64_t seq, Clock::time_point t, std::string_view text);
 
@@ -99,7 +108,12 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   struct ClosedWaiter {
     boost::asio::any_completion_handler<WaitSignature> handler;
     std::shared_ptr<boost::asio::steady_timer> timer;
+    boost::asio::cancellation_slot slot;
+    std::uint64_t id = 0;
   };
+  void finish_waiter(ClosedWaiter& w, error_code ec, bool from_slot = false);
+  void drop_waiter(std::uint64_t id, error_code ec, bool from_slot);
+  std::uint64_t next_waiter_id_ = 0;
   std::list<ClosedWaiter> closed_waiters_;
 };
 

@@ -20,6 +20,7 @@ class SubscriptionState final : public EventQueue, public std::enable_shared_fro
 
   void wait(boost::asio::any_completion_handler<EventSignature> h, Clock::duration timeout);
   std::optional<Message> try_pop();
+  const boost::asio::any_io_executor& executor() const noexcept { return ex_; }
 
   std::weak_ptr<SessionCore> core;
   std::uint64_t last_gap = 0;
