@@ -13,6 +13,7 @@ build_packages=(
 test_packages=(
   pkg-config libgtest-dev libgmock-dev libbenchmark-dev
   dpkg-dev file
+  clang libclang-rt-14-dev llvm-14   # test-sanitizers.sh: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
 )
 [ $# -gt 0 ] || set -- build test
 packages=()
