@@ -18,6 +18,7 @@ class Category final : public boost::system::error_category {
       case errc::outcome_unknown: return "the mirror job's outcome is unknown";
       case errc::wrong_outcome: return "the mirror job ended in another way than asked";
       case errc::invalid_options: return "invalid mirror options";
+      case errc::abandoned: return "qmpc stopped following the mirror job and left it as it was";
     }
     return "unknown mirror error";
   }

@@ -141,7 +141,11 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
         break;
       }
       start_ = StartState::ok;
-      if (config_.end_mode == EndMode::detach && !terminal_ && !gone_) {
+      if (abort_pending_) {
+        abort_pending_ = false;
+        abort_job({}, out);
+      }
+      if (config_.end_mode == EndMode::detach && !terminal_ && !gone_ && !cancel_sent_) {
         finish(Outcome::detached, {}, out);
         break;
       }
@@ -321,15 +325,27 @@ Actions JobStateMachine::on_deadline(Timer t) {
       cancel_sent_ = false;
       abort_job(abort_reason_, out);
       break;
-    case Timer::abort:
+    case Timer::abort: {
       if (terminal_ && gone_) break;
       // The deadline that led to the cancel (ready, completion) stays the one reported.
       if (!deadline_fired_) deadline_fired_ = Timer::abort;
+      if (terminal_) {  // its end was seen; QEMU only did not say it is gone
+        gone_ = true;
+        maybe_finish(out);
+        break;
+      }
+      const std::string why = abort_reason_.empty() ? std::string("cancel requested") : abort_reason_;
+      if (start_ == StartState::sent) {
+        finish(Outcome::unknown,
+               why + "; QEMU did not answer " + config_.start_command + ", so no cancel was sent: job '" +
+                   config_.job_id + "' may still be started",
+               out);
+        break;
+      }
       finish(Outcome::unknown,
-             (abort_reason_.empty() ? std::string("cancel requested") : abort_reason_) +
-                 "; the job did not end after block-job-cancel (status " + to_string(status_) + ")",
-             out);
+             why + "; the job did not end after block-job-cancel (status " + to_string(status_) + ")", out);
       break;
+    }
   }
   return out;
 }
@@ -639,8 +655,19 @@ void JobStateMachine::send_finish(Actions& out) {
 }
 
 void JobStateMachine::abort_job(std::string reason, Actions& out) {
-  if (done() || terminal_ || gone_) return;
+  if (done()) return;
   if (!reason.empty() && abort_reason_.empty()) abort_reason_ = std::move(reason);
+  // Whatever happens next, the run ends within the abort deadline, counted from the first abort.
+  if (!abort_armed_) {
+    abort_armed_ = true;
+    out.push_back(ArmTimer{Timer::abort});
+  }
+  if (terminal_ || gone_) return;  // its end was seen: nothing to cancel
+  if (start_ == StartState::sent) {
+    // Not before QEMU said the job started: the id may be another job's ("Job ID ... already in use").
+    abort_pending_ = true;
+    return;
+  }
   // Before ready a plain cancel ends the job at once. After ready a plain cancel would be a soft cancel (finish),
   // so force is needed; a paused job refuses a plain cancel ("... is currently paused").
   const bool force = ready_signal_ || finish_sent_ || status_ == JobStatus::paused || status_ == JobStatus::standby;
@@ -649,7 +676,6 @@ void JobStateMachine::abort_job(std::string reason, Actions& out) {
   force_sent_ = force;
   out.push_back(DisarmTimer{Timer::ready});
   send(force ? Command::force_cancel : Command::cancel, out);
-  out.push_back(ArmTimer{Timer::abort});
 }
 
 void JobStateMachine::finish(Outcome o, std::string error, Actions& out) {

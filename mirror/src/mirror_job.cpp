@@ -78,6 +78,12 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     return refused;
   }
 
+  void abandon() {
+    if (finished_) return;
+    complete(make_error_code(errc::abandoned),
+             machine_ && machine_->cancel_sent() ? "abandoned while an abort was under way" : "abandoned");
+  }
+
   JobStatus status() const noexcept { return machine_ ? machine_->status() : JobStatus::unknown; }
   bool ready() const noexcept { return machine_ && machine_->ready(); }
 
@@ -272,6 +278,8 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
       result_.offset = machine_->offset();
       result_.error_events = machine_->error_events();
       result_.resumes = machine_->resumes();
+      result_.status = machine_->status();
+      result_.abort_sent = machine_->cancel_sent();
       result_.done_ms = std::chrono::duration<double, std::milli>(Clock::now() - start_time_).count();
     }
     if (!handler_) return;
@@ -321,6 +329,10 @@ void MirrorJob::start_run(boost::asio::any_completion_handler<RunSignature> h) {
 std::optional<std::string> MirrorJob::request(Request r) {
   if (!run_) return std::string("the mirror job was not started");
   return run_->request(r);
+}
+
+void MirrorJob::abandon() {
+  if (run_) run_->abandon();
 }
 
 JobStatus MirrorJob::status() const noexcept { return run_ ? run_->status() : JobStatus::unknown; }

@@ -22,8 +22,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 
 namespace qmpc {
 
@@ -80,14 +82,32 @@ std::string seconds_text(double s) {
   return buf;
 }
 
+// What qmpc leaves behind when it stops waiting for a job, and how to deal with it.
+std::string left_in_qemu(const std::string& job, const mirror::MirrorResult& r) {
+  const std::string check = "; see 'qmpc exec query-block-jobs', and 'qmpc exec block-job-cancel device=" + job +
+                            " force=true' cancels it";
+  if (r.status == mirror::JobStatus::unknown)
+    return "job " + job + " may exist in QEMU (it never said it started)" + check;
+  if (r.status == mirror::JobStatus::null) return "job " + job + " is gone from QEMU";
+  return "job " + job + " was left " + mirror::to_string(r.status) + (r.abort_sent ? ", with a cancel sent," : "") +
+         " in QEMU" + check;
+}
+
 }  // namespace
 
 asio::awaitable<int> run_mirror(const Runtime& rt) {
   const auto& opt = rt.line.mirror;
   const auto ex = co_await asio::this_coro::executor;
+  const auto started = qmp::Clock::now();
   auto watcher = std::make_shared<ErrorWatcher>(rt.transcript);
   auto session_options = rt.session_options();
   session_options.observer = watcher;
+  if (opt.job_timeout_s) {
+    // --timeout bounds the whole run: connecting and the greeting get at most that long too.
+    const auto whole = seconds(*opt.job_timeout_s);
+    session_options.connect_timeout = std::min(session_options.connect_timeout, whole);
+    session_options.handshake_timeout = std::min(session_options.handshake_timeout, whole);
+  }
   qmp::Session session(ex, session_options);
   if (int rc = co_await connect_session(session, rt)) co_return rc;
 
@@ -99,6 +119,7 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
   mirror::MirrorOptions mo = job_options(opt);
   mo.logger = rt.logger;
   mo.poll_interval = (bar || opt.json) ? qmp::Clock::duration(250ms) : qmp::Clock::duration(0s);
+  mo.abort_timeout = seconds(opt.abort_grace_s);  // the run ends at most this long after an abort
   mo.on_progress = [&](const mirror::ProgressInfo& p) {
     const cli::ProgressSample s{p.offset, p.len, p.speed, p.rate, p.eta, p.ready};
     if (opt.json) print_json_line(cli::progress_json(s, ms()));
@@ -143,18 +164,24 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
 
   // SIGINT/SIGTERM and the whole-job deadline abort the job through the run's cancellation slot; the run then
   // completes once QEMU has cancelled it.
+  // A second signal while the abort is under way stops waiting at once: the job is left as it is, and the error
+  // says in which state.
   asio::cancellation_signal abort;
   bool interrupted = false, timed_out = false;
   asio::signal_set signals(ex, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& e, int) {
-    if (e) return;
-    interrupted = true;
-    abort.emit(asio::cancellation_type::terminal);
-  });
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& e, int) {
+      if (e) return;
+      if (interrupted) return job.abandon();
+      interrupted = true;
+      abort.emit(asio::cancellation_type::terminal);
+      wait_signal();
+    });
+  };
+  wait_signal();
   asio::steady_timer deadline(ex);
   if (opt.job_timeout_s) {
-    deadline.expires_after(std::chrono::duration_cast<qmp::Clock::duration>(
-        std::chrono::duration<double>(*opt.job_timeout_s)));
+    deadline.expires_at(started + seconds(*opt.job_timeout_s));
     deadline.async_wait([&](const boost::system::error_code& e) {
       if (e) return;
       timed_out = true;
@@ -195,6 +222,11 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
   std::string error_line;
   if (ended_as_asked) {
     rc = 0;
+  } else if (ec == mirror::errc::abandoned) {
+    summary.result = "interrupted";
+    summary.error = "interrupted again while the job was being aborted; " + left_in_qemu(summary.job, result);
+    rc = cli::to_int(cli::ExitCode::interrupted);
+    error_line = "qmpc: mirror job " + summary.job + ": " + summary.error + "\n";
   } else if (interrupted) {
     summary.result = "interrupted";
     if (summary.error.empty()) summary.error = "interrupted by a signal; the job was aborted and the source left in use";
@@ -202,8 +234,12 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
     error_line = "qmpc: mirror job " + summary.job + " interrupted: " + summary.error + "\n";
   } else if (timed_out || ec == mirror::errc::deadline_expired) {
     summary.result = "timeout";
+    const bool confirmed = result.outcome == mirror::Outcome::cancelled;
     summary.error = "the job did not end within --timeout " + seconds_text(opt.job_timeout_s.value_or(0)) +
-                    "; it was aborted" + (result.error.empty() ? "" : " (" + result.error + ")");
+                    (confirmed ? "; it was aborted"
+                               : "; QEMU did not confirm the abort within --abort-grace " +
+                                     seconds_text(opt.abort_grace_s) + ": " + left_in_qemu(summary.job, result)) +
+                    (result.error.empty() ? "" : " (" + result.error + ")");
     rc = cli::to_int(cli::ExitCode::deadline);
     error_line = "qmpc: mirror job " + summary.job + ": " + summary.error +
                  "; raise --timeout or the --bandwidth limit\n";

@@ -24,10 +24,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-qmp::Clock::duration seconds(double s) {
-  return std::chrono::duration_cast<qmp::Clock::duration>(std::chrono::duration<double>(s));
-}
-
 // Stderr, each formatted line passed through qmp::printable: what QEMU sends (logged at trace level) and every
 // message naming it cannot reach the terminal raw.
 class PrintableStderrSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
@@ -46,6 +42,10 @@ class PrintableStderrSink final : public spdlog::sinks::base_sink<spdlog::detail
 };
 
 }  // namespace
+
+qmp::Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<qmp::Clock::duration>(std::chrono::duration<double>(s));
+}
 
 qmp::SessionOptions Runtime::session_options() const {
   qmp::SessionOptions o;

@@ -28,6 +28,9 @@ struct Runtime {
   qmp::SessionOptions session_options() const;
 };
 
+// A number of seconds from the command line as a clock duration.
+qmp::Clock::duration seconds(double s);
+
 // A logger on stderr at `level` (trace|debug|info|warn|error|off); each line is escaped by qmp::printable.
 std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level);
 

@@ -17,6 +17,7 @@ enum class errc {
   outcome_unknown,       // the job's end could not be observed (connection lost, events lost, would not end)
   wrong_outcome,         // the job ended in another way than the end mode asked (e.g. finished, not pivoted)
   invalid_options,       // the options cannot make a valid start command
+  abandoned,             // the caller stopped following the job (MirrorJob::abandon); it was left as it was
 };
 
 const boost::system::error_category& category() noexcept;

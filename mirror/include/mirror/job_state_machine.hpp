@@ -102,6 +102,8 @@ class JobStateMachine {
   std::uint64_t error_events() const noexcept { return error_events_; }
   std::uint64_t ignored_errors() const noexcept { return ignored_errors_; }
   unsigned resumes() const noexcept { return resumes_; }
+  // A cancel was sent, or asked for before the start reply.
+  bool cancel_sent() const noexcept { return cancel_sent_ || abort_pending_; }
   std::optional<qmp::Clock::time_point> ready_signal_time() const noexcept { return ready_time_; }
 
  private:
@@ -150,6 +152,8 @@ class JobStateMachine {
   bool cancel_sent_ = false;       // plain or forced cancel sent
   bool force_sent_ = false;
   bool abort_requested_ = false;   // by the caller
+  bool abort_pending_ = false;     // an abort asked for before the start reply: cancel once the job started
+  bool abort_armed_ = false;       // the abort deadline runs (from the first abort)
   std::string abort_reason_;       // qmpc's reason for aborting (deadline, error policy, failed command)
   std::optional<Timer> deadline_fired_;
   bool finalize_sent_ = false;

@@ -56,6 +56,11 @@ class MirrorJob {
   // then), e.g. a pivot before the job is ready.
   std::optional<std::string> request(Request r);
 
+  // While running: stop following the job at once and leave it in QEMU as it is (nothing more is sent or waited
+  // for). The run completes with errc::abandoned; its result holds the last status seen. For a caller that must
+  // exit now, e.g. on a second interrupt while an abort is under way.
+  void abandon();
+
   JobStatus status() const noexcept;
   bool ready() const noexcept;  // the job said it is ready
   const MirrorOptions& options() const noexcept { return options_; }

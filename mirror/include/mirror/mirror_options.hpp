@@ -64,7 +64,9 @@ struct MirrorOptions {
   std::optional<qmp::Clock::duration> ready_timeout;
   std::optional<qmp::Clock::duration> completion_timeout;
   qmp::Clock::duration soft_cancel_timeout = std::chrono::seconds(60);  // a finish (soft cancel) that does not end is forced
-  qmp::Clock::duration abort_timeout = std::chrono::seconds(30);        // a cancel that does not end the job: give up waiting
+  // An abort (asked for, or a deadline) that does not end the job within this: give up waiting. The run always
+  // completes within it after the first abort, even when QEMU never answers the start command or the cancel.
+  qmp::Clock::duration abort_timeout = std::chrono::seconds(30);
 
   // Whether QEMU offers job-complete & co. Unset: asked once with query-commands.
   std::optional<bool> job_commands;
@@ -94,6 +96,8 @@ struct MirrorResult {
   std::optional<std::int64_t> pivot_us;  // first ready signal read -> completion command written
   std::string error;                     // why it did not end as asked; QEMU's words when it gave them
   std::optional<Timer> deadline;         // the deadline that fired
+  JobStatus status = JobStatus::unknown;  // the job's last status seen (unknown: QEMU never said)
+  bool abort_sent = false;               // an abort (cancel) was under way
   std::uint64_t error_events = 0;        // BLOCK_JOB_ERROR seen
   unsigned resumes = 0;
   bool job_commands = true;              // job-* (true) or block-job-* commands were used

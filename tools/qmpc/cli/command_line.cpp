@@ -112,7 +112,11 @@ summary {"result": "pivoted"|"completed"|"finished"|"ready"|"detached"|"failed"|
 "interrupted", "job", "len", "offset", "ready_ms", "done_ms", "pivot_us" (from reading the first ready signal to writing
 the completion command), "error"}. Without --json, one human-readable line on stdout at the end.
 SIGINT or SIGTERM aborts the job (a forced cancel after ready: the source stays in use, untouched), waits
-for the cancellation and exits 130.
+for the cancellation (at most --abort-grace) and exits 130; a second one exits 130 at once, saying in which
+state the job was left in QEMU.
+--timeout bounds the whole run, connecting included: once it passes the job is aborted, and qmpc exits 4 at
+most --abort-grace seconds later (default 5), whether QEMU confirmed the abort or never answered at all; the
+error then says what state the job was left in.
 Exit: 0 done; 1 the job or a command failed; 3 connection lost; 4 --timeout passed (job aborted); 130.
 
 Examples:
@@ -433,6 +437,11 @@ void add_mirror(CLI::App& app, MirrorOptions& m, Flags& f) {
   c->add_option("--timeout", f.job_timeout, "Deadline for the whole job in seconds; on expiry it is aborted (exit 4)")
       ->type_name("SEC")
       ->check(seconds_check(true));
+  c->add_option("--abort-grace", m.abort_grace_s,
+                "After an abort, wait this long for QEMU to end the job, then exit anyway")
+      ->type_name("SEC")
+      ->check(seconds_check(false))
+      ->capture_default_str();
   c->add_flag("--progress", f.progress, "Show a progress bar on stderr even when it is no terminal");
   c->add_flag("--no-progress", f.no_progress, "Never show a progress bar");
   c->add_flag("--json", m.json, "One JSON object per line on stdout: state changes, progress, final summary");

@@ -53,6 +53,7 @@ struct MirrorOptions {
   std::uint32_t retry_errors = 0;    // resume a job paused by an error up to N times
   MirrorEnd end = MirrorEnd::wait;
   std::optional<double> job_timeout_s;  // deadline for the whole job (abort on expiry)
+  double abort_grace_s = 5;          // after an abort (--timeout, SIGINT): how long QEMU may take to end the job
   std::optional<bool> progress;      // nullopt: a progress bar when stderr is a terminal
   bool json = false;
 };
