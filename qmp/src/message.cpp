@@ -36,8 +36,10 @@ std::int64_t Message::timestamp_us() const noexcept {
   if (!ts) return 0;
   const auto s = json::get_int(*ts, "seconds");
   const auto us = json::get_int(*ts, "microseconds");
-  if (!s || !us) return 0;
-  return *s * 1'000'000 + *us;
+  std::int64_t t = 0;
+  // Numbers a QEMU never sends (seconds past year 292,000) must not overflow: they count as absent.
+  if (!s || !us || __builtin_mul_overflow(*s, 1'000'000, &t) || __builtin_add_overflow(t, *us, &t)) return 0;
+  return t;
 }
 
 std::string_view Message::error_class() const noexcept {

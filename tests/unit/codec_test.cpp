@@ -49,6 +49,15 @@ TEST(Codec, ExposesIdsEventNamesTimestampsAndErrors) {
   ASSERT_NE(err.id(), nullptr);
 }
 
+TEST(Codec, ATimestampBeyondWhat64BitsHoldCountsAsAbsent) {
+  EXPECT_EQ(decode(R"({"event": "STOP", "timestamp": {"seconds": 9223372036854775807, "microseconds": 1}})")
+                .message->timestamp_us(),
+            0);
+  EXPECT_EQ(decode(R"({"event": "STOP", "timestamp": {"seconds": 9223372036854, "microseconds": 9223372036854775807}})")
+                .message->timestamp_us(),
+            0);
+}
+
 TEST(Codec, MalformedJsonNamesTheOffsetAndShowsAnExcerpt) {
   auto d = decode(R"({"return": {}, "id" 3})");
   ASSERT_FALSE(d.message);

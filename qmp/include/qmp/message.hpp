@@ -51,7 +51,7 @@ class Message {
   // The "id" member as sent by qmpc (an unsigned integer), if it is one.
   std::optional<std::uint64_t> numeric_id() const noexcept;
   const json::Value* id() const noexcept;
-  // QEMU's event timestamp in microseconds since the epoch (0 when absent).
+  // QEMU's event timestamp in microseconds since the epoch (0 when absent, or beyond what 64 bits hold).
   std::int64_t timestamp_us() const noexcept;
   // For error replies: class and desc.
   std::string_view error_class() const noexcept;
