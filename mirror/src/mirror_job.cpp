@@ -236,7 +236,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     }
     if (finished_ || waiting_event_) return;
     waiting_event_ = true;
-    sub_.async_next(std::chrono::hours(24), [self = shared_from_this()](qmp::error_code ec, qmp::Message m) {
+    sub_.async_next(qmp::no_timeout, [self = shared_from_this()](qmp::error_code ec, qmp::Message m) {
       self->waiting_event_ = false;
       if (self->finished_) return;
       if (ec == qmp::make_error_code(qmp::errc::timeout)) return self->next_event();

@@ -7,7 +7,7 @@ namespace {
 
 class Category final : public boost::system::error_category {
  public:
-  const char* name() const noexcept override { return "qmpc"; }
+  const char* name() const noexcept override { return "qmpc.qmp"; }
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
       case errc::ok: return "success";

@@ -11,6 +11,7 @@
 #include "qmp/machine.hpp"
 
 #include "detail/child_process.hpp"
+#include "detail/deadline_after.hpp"
 #include "detail/machine_argv.hpp"
 #include "qmp/socket_path.hpp"
 
@@ -380,7 +381,7 @@ asio::awaitable<std::pair<error_code, ExitStatus>> MachineCore::stop(Ptr self, S
 
 asio::awaitable<std::pair<error_code, ExitStatus>> MachineCore::wait_exit(Ptr self, Clock::duration timeout) {
   if (self->pid_ < 0) co_return std::pair{self->fail(errc::invalid_argument, "QEMU was not started"), ExitStatus{}};
-  co_await self->wait_exit_until(Clock::now() + timeout);
+  co_await self->wait_exit_until(deadline_after(timeout));
   if (!self->exit_) {
     co_return std::pair{self->fail(errc::timeout, "QEMU (pid " + std::to_string(self->pid_) +
                                                       ") still running after " + ms_text(timeout)),

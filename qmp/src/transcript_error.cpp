@@ -5,7 +5,7 @@ namespace {
 
 class TranscriptCategory final : public boost::system::error_category {
  public:
-  const char* name() const noexcept override { return "qmpc-transcript"; }
+  const char* name() const noexcept override { return "qmpc.transcript"; }
   std::string message(int ev) const override {
     switch (static_cast<transcript_errc>(ev)) {
       case transcript_errc::ok: return "success";

@@ -1,6 +1,7 @@
 // Session's asio conventions: completion tokens, associated executor and allocator, never-inline completions,
 // operations that outlive a moved Session, per-operation cancellation types, Session::cancel() and no_timeout.
 #include "support/deadline.hpp"
+#include "session_fixture.hpp"
 #include "support/scripted_server.hpp"
 
 #include "qmp/session.hpp"
@@ -25,21 +26,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using qmpc_test::ScriptedServer;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using qmpc_test::tuple_awaitable;
 
-struct SessionApi : ::testing::Test {
-  asio::io_context ioc;
-  ScriptedServer server{ioc.get_executor()};
-  qmp::Session session{ioc.get_executor(), options()};
-
-  static qmp::SessionOptions options() {
-    qmp::SessionOptions o;
-    o.handshake_timeout = 2s;
-    o.command_timeout = 5s;
-    return o;
-  }
-  void adopt() { session.adopt(server.release_client_fd()); }
-};
+using SessionApi = qmpc_test::SessionFixture;
 
 // Counts the allocations made through it, to see that an operation used the handler's allocator.
 template <typename T>
@@ -77,8 +66,7 @@ TEST_F(SessionApi, ADeferredOperationStartedAfterTheSessionMovedRunsOnTheMovedSe
   adopt();
   server.start();
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
-    auto [hec] = co_await session.async_handshake(tuple_awaitable);
-    EXPECT_FALSE(hec);
+    EXPECT_FALSE(co_await handshake());
     auto op = session.async_execute("query-status", "", asio::deferred);
     qmp::Session moved = std::move(session);
     auto [ec, reply] = co_await std::move(op)(tuple_awaitable);
@@ -167,8 +155,7 @@ TEST_F(SessionApi, ATotalCancellationWithdrawsAQueuedCommandButNotAWrittenOne) {
   adopt();
   server.start();
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
-    auto [hec] = co_await session.async_handshake(tuple_awaitable);
-    EXPECT_FALSE(hec);
+    EXPECT_FALSE(co_await handshake());
     asio::cancellation_signal first_signal, second_signal;
     std::optional<qmp::error_code> first, second;
     session.async_execute("first", "", asio::bind_cancellation_slot(first_signal.slot(),
@@ -196,8 +183,7 @@ TEST_F(SessionApi, APartialCancellationAbandonsAWrittenCommand) {
   adopt();
   server.start();
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
-    auto [hec] = co_await session.async_handshake(tuple_awaitable);
-    EXPECT_FALSE(hec);
+    EXPECT_FALSE(co_await handshake());
     asio::cancellation_signal signal;
     std::optional<qmp::error_code> got;
     session.async_execute("slow", "", asio::bind_cancellation_slot(signal.slot(),
@@ -222,8 +208,7 @@ TEST_F(SessionApi, CancelEndsOutstandingOperationsAndKeepsTheSessionOpen) {
   adopt();
   server.start();
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
-    auto [hec] = co_await session.async_handshake(tuple_awaitable);
-    EXPECT_FALSE(hec);
+    EXPECT_FALSE(co_await handshake());
     std::optional<qmp::error_code> command, closed;
     session.async_execute("slow", "", [&](qmp::error_code ec, qmp::Reply) { command = ec; });
     session.async_wait_closed(qmp::no_timeout, [&](qmp::error_code ec) { closed = ec; });
@@ -254,8 +239,7 @@ TEST_F(SessionApi, NoTimeoutWaitsAsLongAsItTakes) {
   auto events = session.subscribe();
   server.start();
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
-    auto [hec] = co_await session.async_handshake(tuple_awaitable);
-    EXPECT_FALSE(hec);
+    EXPECT_FALSE(co_await handshake());
     qmp::CommandOptions co;
     co.timeout = qmp::no_timeout;
     auto [ec, reply] = co_await session.async_execute("slow", "", co, tuple_awaitable);

@@ -1,6 +1,7 @@
 // The session against a scripted fake server: the interleavings and hostile input real QEMU will not produce on
 // demand.
 #include "support/deadline.hpp"
+#include "session_fixture.hpp"
 #include "support/scripted_server.hpp"
 
 #include "qmp/session.hpp"
@@ -24,31 +25,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using qmpc_test::ScriptedServer;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using qmpc_test::tuple_awaitable;
 
-struct Fixture : ::testing::Test {
-  asio::io_context ioc;
-  ScriptedServer server{ioc.get_executor()};
-  qmp::Session session{ioc.get_executor(), options()};
-
-  static qmp::SessionOptions options() {
-    qmp::SessionOptions o;
-    o.handshake_timeout = 2s;
-    o.command_timeout = 5s;
-    return o;
-  }
-  void adopt() { session.adopt(server.release_client_fd()); }
-  asio::awaitable<qmp::error_code> handshake() {
-    auto [ec] = co_await session.async_handshake(tuple_awaitable);
-    co_return ec;
-  }
-  asio::awaitable<std::tuple<qmp::error_code, qmp::Reply>> exec(std::string name, std::string args = "",
-                                                                 qmp::CommandOptions o = {}) {
-    co_return co_await session.async_execute(name, args, std::move(o), tuple_awaitable);
-  }
-};
-
-using SessionFake = Fixture;
+using SessionFake = qmpc_test::SessionFixture;
 
 TEST_F(SessionFake, EventsBeforeTheNegotiationReplyAreNotTakenForIt) {
   server.send_greeting()

@@ -32,9 +32,7 @@ asio::awaitable<int> run_events(const Runtime& rt) {
   while (!opt.count || printed < *opt.count) {
     const auto now = qmp::Clock::now();
     if (now >= deadline) co_return 0;
-    const auto wait = deadline == qmp::Clock::time_point::max()
-                          ? qmp::Clock::duration(24h)
-                          : std::min<qmp::Clock::duration>(deadline - now, 24h);
+    const auto wait = deadline == qmp::Clock::time_point::max() ? qmp::no_timeout : deadline - now;
     auto [ec, event] = co_await events.async_next(wait, asio::as_tuple(asio::use_awaitable));
     if (!ec) {
       print_json_line(event.text());

@@ -78,7 +78,7 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
   };
   pass_signals_on();
   for (;;) {
-    auto [wec, status] = co_await machine.async_wait_exit(qmp::Clock::duration(24h), asio::as_tuple(asio::use_awaitable));
+    auto [wec, status] = co_await machine.async_wait_exit(qmp::no_timeout, asio::as_tuple(asio::use_awaitable));
     if (wec == qmp::errc::timeout) continue;
     boost::system::error_code ignored;
     signals.cancel(ignored);

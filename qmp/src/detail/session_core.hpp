@@ -1,6 +1,7 @@
 // The state behind a qmp::Session: socket, framer, pending table, dispatcher, one reader and one writer.
 #pragma once
 
+#include "detail/deadline_after.hpp"
 #include "detail/subscription_state.hpp"
 #include "qmp/line_framer.hpp"
 #include "qmp/pending_table.hpp"
@@ -20,12 +21,6 @@
 #include <vector>
 
 namespace qmp::detail {
-
-// `timeout` from now, saturating: no_timeout gives a deadline that never comes.
-inline Clock::time_point deadline_after(Clock::duration timeout) {
-  const auto now = Clock::now();
-  return timeout >= Clock::time_point::max() - now ? Clock::time_point::max() : now + timeout;
-}
 
 struct CommandOp {
   // Boost 1.81's any_completion_handler move assignment recurses: handlers are only ever move-constructed.
