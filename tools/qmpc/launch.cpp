@@ -70,7 +70,7 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
   *forward_stderr = true;
   std::function<void()> pass_signals_on;
   pass_signals_on = [&signals, &machine, &pass_signals_on] {
-    signals.async_wait([&signals, &machine, &pass_signals_on](const boost::system::error_code& e, int sig) {
+    signals.async_wait([&machine, &pass_signals_on](const boost::system::error_code& e, int sig) {
       if (e) return;  // cancelled: the wait below is over
       machine.kill(sig);
       pass_signals_on();
