@@ -98,8 +98,10 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
     last_error_operation_ = std::move(op);
     last_error_action_ = std::move(action);
     // A stop is followed by JOB_STATUS_CHANGE paused (or standby once ready); if the job is already in it,
-    // this is the stop.
-    if (awaiting_error_stop_ && !older && (status_ == JobStatus::paused || status_ == JobStatus::standby))
+    // this is the stop. QEMU before 2.12 sends no JOB_STATUS_CHANGE: its job is paused when the event is sent, so
+    // the event is the stop.
+    if (awaiting_error_stop_ && !older &&
+        (status_ == JobStatus::paused || status_ == JobStatus::standby || !status_events_))
       error_stop_detected(out);
   } else if (name == "BLOCK_JOB_PENDING") {
     if (can_reach(status_, JobStatus::pending)) set_status(JobStatus::pending, out);

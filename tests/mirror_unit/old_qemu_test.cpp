@@ -90,6 +90,42 @@ TEST(OldQemu, AJobNoLongerListedTwiceWithoutItsEndIsUnknown) {
   EXPECT_NE(m.result()->error.find("no longer listed"), std::string::npos) << m.result()->error;
 }
 
+// A job stopped by an I/O error: no JOB_STATUS_CHANGE paused follows BLOCK_JOB_ERROR on such a QEMU (the job is
+// paused when the event is sent), so the event itself is the stop: qmpc asks query-block-jobs why, then applies
+// its error policy instead of waiting for a status that never comes.
+TEST(OldQemu, AJobStoppedByAnErrorIsInspectedAndResumedWithoutAStatusEvent) {
+  JobConfig cfg = old_qemu();
+  cfg.max_resumes = 1;
+  auto m = started_old(cfg);
+  auto a = m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"read","action":"stop"}})"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{"query-block-jobs"});
+  a = m.on_reply(Command::query_block_jobs,
+                 ok(R"([{"device":"job0","type":"mirror","busy":false,"paused":true,"io-status":"failed",)"
+                    R"("ready":false,"len":4,"offset":1,"speed":0}])"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-resume {"device":"job0"})"});
+  m.on_reply(Command::resume, ok());
+  a = m.on_event(block_job_event("BLOCK_JOB_READY"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-complete {"device":"job0"})"});
+  EXPECT_EQ(m.resumes(), 1u);
+}
+
+// The same with no resume allowed: the job is aborted with the error named, not left paused.
+TEST(OldQemu, AJobStoppedByAnErrorIsAbortedWhenThePolicyAllowsNoResume) {
+  auto m = started_old();
+  auto a = m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
+  EXPECT_EQ(sent(a), std::vector<std::string>{"query-block-jobs"});
+  a = m.on_reply(Command::query_block_jobs,
+                      ok(R"([{"device":"job0","type":"mirror","busy":false,"paused":true,"io-status":"nospace",)"
+                         R"("ready":false,"len":4,"offset":1,"speed":0}])"));
+  ASSERT_EQ(sent(a).size(), 1u);
+  EXPECT_EQ(sent(a)[0].rfind("block-job-cancel", 0), 0u) << sent(a)[0];
+  m.on_reply(Command::cancel, ok());
+  m.on_event(block_job_event("BLOCK_JOB_CANCELLED"));
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::cancelled) << m.result()->error;
+  EXPECT_NE(m.result()->error.find("no space left on device"), std::string::npos) << m.result()->error;
+}
+
 // Resync on such a QEMU: query-jobs does not exist; query-block-jobs still tells whether the job is gone.
 TEST(OldQemu, AResyncWithoutQueryJobsStillFindsTheJobGone) {
   auto m = started_old();
