@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Does all set-up (dependencies, build) and runs the whole test suite, real-QEMU tests included.
-# Ends with ctest's summary; exits non-zero when any test fails.
+# Does all set-up (dependencies, build) and runs the whole test suite:
+#   1. every test (unit, fake, real QEMU 7.2, install) in the GCC build ./build, ending with ctest's summary;
+#   2. the real-QEMU tests again on QEMU 5.2 and 10.0 (tools/scripts/test-qemu-versions.sh);
+#   3. the unit, fake and real-QEMU tests in a clang ASan+UBSan build, then a short run of each fuzz target
+#      (tools/scripts/test-sanitizers.sh; QMPC_SKIP_SANITIZERS=1 leaves this stage out).
+# Arguments go to the first ctest run (e.g. -L unit). Exits non-zero when any stage fails.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${QMPC_BUILD_DIR:-$root/build}
+start=$SECONDS
 "$root/tools/scripts/build.sh"
 cd "$build"
 ctest --output-on-failure --timeout 300 -j"$(nproc)" "$@"
+stage1=$SECONDS
 "$root/tools/scripts/test-qemu-versions.sh"
+stage2=$SECONDS
+if [ "${QMPC_SKIP_SANITIZERS:-0}" != 1 ]; then "$root/tools/scripts/test-sanitizers.sh"; fi
+echo "test.sh: build and tests $((stage1 - start)) s, QEMU 5.2 and 10.0 $((stage2 - stage1)) s," \
+     "sanitizers and fuzzing $((SECONDS - stage2)) s"
