@@ -93,4 +93,28 @@ std::string printable_json(std::string_view json) {
   return out;
 }
 
+std::string PrintableStream::feed(std::string_view chunk) {
+  std::string text = std::move(held_);
+  held_.clear();
+  text.append(chunk);
+  // The start of an unfinished sequence among the last three bytes: a lead byte announcing more bytes than follow.
+  std::size_t cut = text.size();
+  for (std::size_t k = 1; k <= 3 && k <= text.size(); ++k) {
+    const auto c = static_cast<unsigned char>(text[text.size() - k]);
+    if ((c & 0xc0) == 0x80) continue;  // a continuation byte: look further back
+    const std::size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+    if (n > k) cut = text.size() - k;
+    break;
+  }
+  held_.assign(text, cut, std::string::npos);
+  text.resize(cut);
+  return printable(text, Newlines::keep);
+}
+
+std::string PrintableStream::finish() {
+  std::string rest = std::move(held_);
+  held_.clear();
+  return printable(rest, Newlines::keep);
+}
+
 }  // namespace qmp

@@ -137,6 +137,39 @@ TEST(CliLaunch, QemuThatExitsEarlyExitsThreeWithItsStderr) {
   EXPECT_NE(o.err.find("-no-such-option"), std::string::npos) << o.err;
 }
 
+// What QEMU writes on stderr once it is up reaches the terminal escaped: newlines kept, an ESC or BEL (which would
+// retitle the terminal) and invalid UTF-8 shown as \xHH. The stand-in runs the real QEMU and, once the test says
+// the launch line was read, writes such bytes on the stderr it shares with QEMU.
+TEST(CliLaunch, QemuStderrIsForwardedEscaped) {
+  REQUIRE_QEMU();
+  ScratchDir dir;
+  const std::string go = dir.file("go");
+  const std::string printed = dir.file("printed");
+  const std::string wrapper = dir.file("qemu-wrapper");
+  {
+    std::ofstream w(wrapper);
+    w << "#!/bin/sh\n"
+      << "(n=0; while [ ! -e '" << go << "' ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done\n"
+      << " printf 'qemu: \\033]0;pwned\\007 ok \\377\\n' >&2; touch '" << printed << "') &\n"
+      << "exec '" << qemu_tool("qemu-system-x86_64") << "' \"$@\"\n";
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  Child launch({qmpc_binary(), "launch", "--qemu", wrapper});
+  auto line = launch.read_line(20000ms);
+  ASSERT_TRUE(line) << launch.err_so_far();
+  auto [pid, socket] = parse_launch_line(*line);
+  ASSERT_GT(pid, 0) << *line;
+  std::ofstream{go};
+  for (int i = 0; i < 400 && !std::filesystem::exists(printed); ++i) std::this_thread::sleep_for(25ms);
+  ASSERT_TRUE(std::filesystem::exists(printed));
+  auto quit = run_qmpc({"-s", socket, "exec", "quit"});
+  auto o = launch.wait(20000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find("qemu: \\x1b]0;pwned\\x07 ok \\xff\n"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find('\x1b'), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find('\x07'), std::string::npos) << o.err;
+}
+
 TEST(CliLaunch, MissingBinaryExitsOne) {
   auto o = run_qmpc({"launch", "--qemu", "/nonexistent/qemu-system-x86_64"});
   EXPECT_EQ(o.exit_code, 1) << o.err;

@@ -37,4 +37,30 @@ TEST(PrintableJson, InvalidUtf8BecomesReplacementCharactersAndControlsEscapes) {
   EXPECT_EQ(printable_json("{\n  \"a\": \"\\u001b\"\n}"), "{\n  \"a\": \"\\u001b\"\n}");  // pretty JSON kept
 }
 
+// Every split of a text into two chunks, and byte by byte: the same output as the whole at once.
+TEST(PrintableStream, ChunksGiveTheSameOutputAsTheWholeText) {
+  const std::string text = "qemu: caf\xc3\xa9 \x1b]0;t\x07 \xe2\x82\xac\n\xf0\x9f\x92\xbe \xff x\xe2\x82\n\xc2";
+  const std::string whole = printable(text, qmp::Newlines::keep);
+  for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+    qmp::PrintableStream s;
+    std::string out = s.feed(std::string_view(text).substr(0, cut));
+    out += s.feed(std::string_view(text).substr(cut));
+    out += s.finish();
+    EXPECT_EQ(out, whole) << "split at " << cut;
+  }
+  qmp::PrintableStream s;
+  std::string out;
+  for (char c : text) out += s.feed(std::string_view(&c, 1));
+  EXPECT_EQ(out + s.finish(), whole);
+}
+
+TEST(PrintableStream, HoldsBackOnlyAnUnfinishedSequence) {
+  qmp::PrintableStream s;
+  EXPECT_EQ(s.feed("ab\xe2\x82"), "ab");
+  EXPECT_EQ(s.feed("\xac!"), "\xe2\x82\xac!");
+  EXPECT_EQ(s.feed("\x1b[2J"), "\\x1b[2J");
+  EXPECT_EQ(s.feed("\xe2"), "");
+  EXPECT_EQ(s.finish(), "\\xe2");
+}
+
 }  // namespace

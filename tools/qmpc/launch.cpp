@@ -7,6 +7,7 @@
 #include "detach_cleanup.hpp"
 
 #include "qmp/machine.hpp"
+#include "qmp/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -34,9 +35,13 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
   mo.socket_path = opt.socket;
   mo.hold_session = false;
   mo.session = rt.session_options();
-  mo.on_stderr = [forward_stderr](std::string_view chunk) {
+  // QEMU's stderr reaches the terminal escaped as everything else qmpc prints (qmp/printable.hpp): newlines kept,
+  // control characters and invalid UTF-8 shown as \xHH.
+  auto stderr_text = std::make_shared<qmp::PrintableStream>();
+  mo.on_stderr = [forward_stderr, stderr_text](std::string_view chunk) {
     if (!*forward_stderr) return;
-    std::fwrite(chunk.data(), 1, chunk.size(), stderr);
+    const std::string text = stderr_text->feed(chunk);
+    std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
   };
   qmp::Machine machine(co_await asio::this_coro::executor, std::move(mo));
@@ -82,6 +87,8 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
     if (wec == qmp::errc::timeout) continue;
     boost::system::error_code ignored;
     signals.cancel(ignored);
+    const std::string rest = stderr_text->finish();
+    std::fwrite(rest.data(), 1, rest.size(), stderr);
     if (wec) co_return report_error(wec, machine.diagnostics(), "waiting for QEMU to exit");
     if (status.exited) co_return status.code;
     co_return 128 + status.signal;

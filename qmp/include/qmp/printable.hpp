@@ -19,4 +19,16 @@ std::string printable(std::string_view text, Newlines newlines = Newlines::escap
 // carriage return, DEL, C1) becomes a \u00HH escape. Valid JSON in, valid JSON and valid UTF-8 out.
 std::string printable_json(std::string_view json);
 
+// printable(text, Newlines::keep) of a stream that arrives in chunks (a child process's stderr): the output of all
+// feed() calls and finish() together is that of the whole text at once. A UTF-8 sequence split between two chunks
+// is held back (at most 3 bytes) until its end arrives, or until finish() escapes what is left.
+class PrintableStream {
+ public:
+  std::string feed(std::string_view chunk);
+  std::string finish();
+
+ private:
+  std::string held_;
+};
+
 }  // namespace qmp
