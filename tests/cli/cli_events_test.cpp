@@ -146,4 +146,90 @@ TEST(CliEvents, SigtermExits130) {
   EXPECT_EQ(o.exit_code, 130) << o.err;
 }
 
+TEST(CliEvents, SigintEndsQuietly) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {});
+  wait_until_connected(qemu);
+  events->signal(SIGINT);
+  auto o = events->wait(10000ms);
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+  EXPECT_EQ(o.err, "");
+}
+
+TEST(CliEvents, NamePatternsWithoutCase) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--name", "st*", "--name", "NOTHING", "--no-case", "--count", "2", "--for", "20"});
+  wait_until_connected(qemu);
+  exec(qemu, {"stop"});
+  exec(qemu, {"cont"});
+  exec(qemu, {"stop"});
+  auto o = events->wait(30000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  std::vector<std::string> lines;
+  for (std::size_t p = 0, nl; (nl = o.out.find('\n', p)) != std::string::npos; p = nl + 1)
+    lines.push_back(o.out.substr(p, nl - p));
+  ASSERT_EQ(lines.size(), 2u) << o.out;
+  EXPECT_EQ(event_name(lines[0]), "STOP");
+  EXPECT_EQ(event_name(lines[1]), "STOP");
+}
+
+TEST(CliEvents, PatternsKeepCaseByDefault) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--name", "stop", "--name", "RES*", "--count", "1", "--for", "20"});
+  wait_until_connected(qemu);
+  exec(qemu, {"stop"});
+  exec(qemu, {"cont"});
+  auto o = events->wait(30000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(event_name(o.out), "RESUME") << o.out;
+}
+
+TEST(CliEvents, MatchOnData) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--name", "JOB_STATUS_CHANGE", "--match", "id=b0", "--match", "status=concluded",
+                                    "--count", "1", "--for", "20"});
+  wait_until_connected(qemu);
+  exec(qemu, {"blockdev-add", "driver=null-co", "node-name=n0", "size=1048576"});
+  exec(qemu, {"blockdev-add", "driver=null-co", "node-name=n1", "size=1048576"});
+  exec(qemu, {"blockdev-backup", "job-id=b0", "device=n0", "target=n1", "sync=full"});
+  auto o = events->wait(30000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(std::count(o.out.begin(), o.out.end(), '\n'), 1) << o.out;
+  EXPECT_NE(o.out.find(R"("data":{"status":"concluded","id":"b0"})"), std::string::npos) << o.out;
+}
+
+TEST(CliEvents, CountNotReachedInTimeExitsFour) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  auto o = run_qmpc({"-s", qemu.socket(), "events", "--name", "RESUME", "--count", "1", "--for", "0.3"});
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  EXPECT_EQ(o.out, "");
+  EXPECT_NE(o.err.find("0 of 1 RESUME events within 0.3 s"), std::string::npos) << o.err;
+}
+
+TEST(CliEvents, ReadableTimestamps) {
+  REQUIRE_QEMU();
+  Qemu qemu(2);
+  ASSERT_TRUE(qemu.ok());
+  auto events = start_events(qemu, {"--timestamp", "--count", "1", "--for", "20"});
+  wait_until_connected(qemu);
+  exec(qemu, {"stop"});
+  auto o = events->wait(30000ms);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  // 2026-12-02T04:38:22.773925Z {"timestamp":...,"event":"STOP"}
+  ASSERT_GT(o.out.size(), 28u) << o.out;
+  EXPECT_EQ(o.out[4], '-') << o.out;
+  EXPECT_EQ(o.out[10], 'T') << o.out;
+  EXPECT_EQ(o.out.substr(26, 3), "Z {") << o.out;
+  EXPECT_EQ(event_name(o.out), "STOP") << o.out;
+}
+
 }  // namespace

@@ -8,6 +8,8 @@
 namespace qmpc {
 
 boost::asio::awaitable<int> run_exec(const Runtime& rt);
+boost::asio::awaitable<int> run_script(const Runtime& rt);
+boost::asio::awaitable<int> run_hmp(const Runtime& rt);
 boost::asio::awaitable<int> run_events(const Runtime& rt);
 boost::asio::awaitable<int> run_launch(const Runtime& rt);
 // Handles SIGINT/SIGTERM itself (aborts the job, then exits 130).

@@ -32,6 +32,8 @@ int run(const qmpc::cli::CommandLine& line) {
   int rc = 1;
   switch (line.command) {
     case Command::exec: rc = qmpc::run_task(ioc, [&] { return qmpc::run_exec(rt); }, true); break;
+    case Command::run: rc = qmpc::run_task(ioc, [&] { return qmpc::run_script(rt); }, true); break;
+    case Command::hmp: rc = qmpc::run_task(ioc, [&] { return qmpc::run_hmp(rt); }, true); break;
     case Command::events: rc = qmpc::run_task(ioc, [&] { return qmpc::run_events(rt); }, true); break;
     case Command::mirror: rc = qmpc::run_task(ioc, [&] { return qmpc::run_mirror(rt); }, false); break;
     case Command::demo: rc = qmpc::run_task(ioc, [&] { return qmpc::run_demo(rt); }, true); break;

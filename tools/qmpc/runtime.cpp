@@ -92,6 +92,7 @@ int report_error(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::s
 asio::awaitable<int> connect_session(qmp::Session& session, const Runtime& rt) {
   auto [ec] = co_await session.async_connect(rt.line.global.socket, asio::as_tuple(asio::use_awaitable));
   if (!ec) co_return 0;
+  if (qmp::kind_of(ec) == qmp::error_kind::cancelled) co_return cli::to_int(cli::ExitCode::interrupted);  // ^C
   auto diag = session.failure_diagnostics();
   if (diag.desc.empty()) diag.desc = "cannot connect to " + rt.line.global.socket + ": " + ec.message();
   co_return report_error(ec, diag);

@@ -1,6 +1,8 @@
 // What the command line asked for, after parsing and validation. Plain data: no sockets, no CLI11 types.
 #pragma once
 
+#include "qmp/event_match.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,7 +10,7 @@
 
 namespace qmpc::cli {
 
-enum class Command { exec, events, mirror, launch, demo, trace };
+enum class Command { exec, run, hmp, events, mirror, launch, demo, trace };
 
 struct GlobalOptions {
   std::string socket;                // -s/--socket, else $QMPC_SOCKET ("" when neither)
@@ -21,14 +23,33 @@ struct GlobalOptions {
 };
 
 struct ExecOptions {
-  std::string command;
+  std::string command;               // the command name (from a raw object given as COMMAND, its "execute")
   std::vector<std::string> words;    // KEY=VALUE words, or one JSON object
   std::string arguments_json;        // built from `words` ("" for none)
+  bool oob = false;                  // a raw object with "exec-oob"
+  bool from_stdin = false;           // COMMAND was "-": one raw command object is read from stdin
   bool pretty = false;
+  bool full = false;                 // print the whole reply object, errors included
+  std::string wait_event;            // --wait-event PATTERN ("" for none)
+  std::vector<qmp::DataCondition> match;  // --match PATH=VALUE
+  std::optional<double> wait_for_s;  // --wait-for SEC (default: --timeout)
+};
+
+struct RunOptions {
+  std::string file = "-";            // the script, "-" for stdin
+  bool keep_going = false;
+};
+
+struct HmpOptions {
+  std::vector<std::string> words;    // joined with spaces
+  std::string command_line;
 };
 
 struct EventsOptions {
-  std::vector<std::string> names;    // empty: every event
+  std::vector<std::string> names;    // name patterns ('*', '?'); empty: every event
+  bool no_case = false;              // names compared without regard to ASCII case
+  std::vector<qmp::DataCondition> match;  // --match PATH=VALUE
+  bool timestamp = false;            // each line starts with QEMU's timestamp, readable
   std::optional<std::uint64_t> count;
   std::optional<double> for_s;
 };
@@ -80,6 +101,8 @@ struct CommandLine {
   Command command = Command::exec;
   GlobalOptions global;
   ExecOptions exec;
+  RunOptions run;
+  HmpOptions hmp;
   EventsOptions events;
   MirrorOptions mirror;
   LaunchOptions launch;

@@ -26,36 +26,6 @@ std::optional<double> parse_seconds(const std::string& text) {
   return v;
 }
 
-std::optional<Step> parse_raw_object(std::string_view line, Step step, std::string* error) {
-  std::string why;
-  auto doc = qmp::json::parse_object(line, &why);
-  if (!doc) return fail(error, "not a JSON object: " + why);
-  CommandStep command;
-  bool named = false;
-  for (auto it = doc->MemberBegin(); it != doc->MemberEnd(); ++it) {
-    const std::string_view key = qmp::json::view(it->name);
-    if (key == "execute" || key == "exec-oob") {
-      if (named) return fail(error, "a command object has one of \"execute\" and \"exec-oob\", not both");
-      if (!it->value.IsString() || it->value.GetStringLength() == 0)
-        return fail(error, "\"" + std::string(key) + "\" must be a command name (a non-empty string)");
-      command.name = std::string(qmp::json::view(it->value));
-      command.oob = key == "exec-oob";
-      named = true;
-    } else if (key == "arguments") {
-      if (!it->value.IsObject()) return fail(error, "\"arguments\" must be an object");
-      command.arguments_json = qmp::json::to_string(it->value);
-    } else if (key == "id") {
-      return fail(error, "leave out \"id\": qmpc numbers the commands it sends");
-    } else {
-      return fail(error, "unexpected member \"" + std::string(key) +
-                             "\" (a command object has \"execute\" or \"exec-oob\", and \"arguments\")");
-    }
-  }
-  if (!named) return fail(error, "a command object needs \"execute\" (or \"exec-oob\")");
-  step.action = std::move(command);
-  return step;
-}
-
 std::optional<Step> parse_wait(const std::vector<std::string>& words, Step step, std::string* error) {
   WaitStep wait;
   for (std::size_t i = 1; i < words.size(); ++i) {
@@ -91,13 +61,51 @@ std::optional<Step> parse_wait(const std::vector<std::string>& words, Step step,
 
 }  // namespace
 
+std::optional<CommandStep> parse_command_object(std::string_view text, std::string* error) {
+  auto fail = [error](std::string why) -> std::optional<CommandStep> {
+    *error = std::move(why);
+    return std::nullopt;
+  };
+  std::string why;
+  auto doc = qmp::json::parse_object(text, &why);
+  if (!doc) return fail("not a JSON object: " + why);
+  CommandStep command;
+  bool named = false;
+  for (auto it = doc->MemberBegin(); it != doc->MemberEnd(); ++it) {
+    const std::string_view key = qmp::json::view(it->name);
+    if (key == "execute" || key == "exec-oob") {
+      if (named) return fail("a command object has one of \"execute\" and \"exec-oob\", not both");
+      if (!it->value.IsString() || it->value.GetStringLength() == 0)
+        return fail("\"" + std::string(key) + "\" must be a command name (a non-empty string)");
+      command.name = std::string(qmp::json::view(it->value));
+      command.oob = key == "exec-oob";
+      named = true;
+    } else if (key == "arguments") {
+      if (!it->value.IsObject()) return fail("\"arguments\" must be an object");
+      command.arguments_json = qmp::json::to_string(it->value);
+    } else if (key == "id") {
+      return fail("leave out \"id\": qmpc numbers the commands it sends");
+    } else {
+      return fail("unexpected member \"" + std::string(key) +
+                  "\" (a command object has \"execute\" or \"exec-oob\", and \"arguments\")");
+    }
+  }
+  if (!named) return fail("a command object needs \"execute\" (or \"exec-oob\")");
+  return command;
+}
+
 std::optional<Step> parse_step(std::string_view line, std::size_t line_number, std::string* error) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const auto first = line.find_first_not_of(kBlanks);
   if (first == std::string_view::npos || line[first] == '#') return std::nullopt;
   Step step;
   step.line = line_number;
-  if (line[first] == '{') return parse_raw_object(line.substr(first), std::move(step), error);
+  if (line[first] == '{') {
+    auto command = parse_command_object(line.substr(first), error);
+    if (!command) return std::nullopt;
+    step.action = std::move(*command);
+    return step;
+  }
   auto words = split_words(line, error);
   if (!words) return std::nullopt;
   if ((*words)[0] == "wait-event") return parse_wait(*words, std::move(step), error);

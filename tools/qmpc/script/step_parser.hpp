@@ -20,7 +20,11 @@
 
 namespace qmpc::script {
 
-// One line: a step, nullopt for a blank or comment line; `error` set (and nullopt returned) when it is invalid.
+// A raw command object ({"execute": NAME, "arguments": {...}} or "exec-oob"); `error` must not be null.
+std::optional<CommandStep> parse_command_object(std::string_view text, std::string* error);
+
+// One line: a step, nullopt for a blank or comment line; `error` set (and nullopt returned) when it is invalid
+// (`error` must not be null).
 std::optional<Step> parse_step(std::string_view line, std::size_t line_number, std::string* error);
 
 struct ParsedScript {
