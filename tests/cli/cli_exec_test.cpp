@@ -226,4 +226,34 @@ TEST(CliExec, LogLevelControlsStderr) {
   EXPECT_EQ(std::count(quiet.err.begin(), quiet.err.end(), '\n'), 1) << "only qmpc's own error line: " << quiet.err;
 }
 
+TEST(CliExec, SaysItWaitsForASocketThatIsNotThereYet) {
+  ScratchDir dir;
+  const auto missing = dir.file("later.sock");
+  auto o = run_qmpc({"--connect-timeout", "1.5", "-s", missing, "exec", "query-status"});
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("qmpc: waiting for the socket " + missing + " to appear; retrying for up to 1.5 s"),
+            std::string::npos)
+      << o.err;
+}
+
+TEST(CliExec, SaysAnotherClientMayHoldTheMonitor) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Child holder({qmpc_binary(), "-s", qemu.socket(), "events"});
+  // The holder has the monitor once a probe gets no greeting.
+  bool held = false;
+  for (int i = 0; i < 100 && !held; ++i) {
+    held = run_qmpc({"--connect-timeout", "0.2", "-s", qemu.socket(), "exec", "query-status"}).exit_code != 0;
+    if (!held) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(held);
+  auto o = run_qmpc({"--connect-timeout", "1.5", "-s", qemu.socket(), "exec", "query-status"});
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  EXPECT_NE(o.err.find("qmpc: waiting for the QMP greeting from " + qemu.socket() +
+                       ": another client may hold the monitor"),
+            std::string::npos)
+      << o.err;
+}
+
 }  // namespace

@@ -2,12 +2,15 @@
 
 #include "cli/error_line.hpp"
 
+#include "qmp/address.hpp"
 #include "qmp/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/details/null_mutex.h>
@@ -17,6 +20,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <sstream>
 
 namespace qmpc {
 
@@ -89,8 +94,69 @@ int report_error(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::s
   return cli::to_int(cli::exit_code_for(ec));
 }
 
+namespace {
+
+// While a connection is not made yet, says on stderr what qmpc waits for: once after a second, and again when
+// that changes (the socket appeared, and now the greeting is awaited). Stopped (cancel()) once connected or failed;
+// a handler already queued then finds done_ set (it holds the notice alive).
+class ConnectNotice : public std::enable_shared_from_this<ConnectNotice> {
+ public:
+  ConnectNotice(asio::any_io_executor ex, const Runtime& rt) : timer_(ex), global_(rt.line.global) {
+    const auto addr = qmp::Address::parse(global_.socket);
+    if (addr && addr->kind == qmp::Address::Kind::unix_path) unix_path_ = addr->path;
+  }
+  void start() { arm(); }
+  void cancel() {
+    done_ = true;
+    timer_.cancel();
+  }
+
+ private:
+  void arm() {
+    timer_.expires_after(std::chrono::seconds(1));
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->done_) return;
+      self->tell();
+      self->arm();
+    });
+  }
+  void tell() {
+    const bool missing = !unix_path_.empty() && !std::filesystem::exists(unix_path_);
+    if (told_ && missing == told_missing_) return;
+    const auto& g = global_;
+    const auto limit = [](double s) {
+      std::ostringstream out;
+      out << s;
+      return out.str();
+    };
+    std::string line;
+    if (missing)
+      line = "qmpc: waiting for the socket " + unix_path_ + " to appear; retrying for up to " +
+             limit(g.connect_timeout_s) + " s (--connect-timeout)";
+    else
+      line = "qmpc: waiting for the QMP greeting from " + g.socket +
+             ": another client may hold the monitor (QEMU serves one at a time); waiting up to " +
+             limit(std::max(g.connect_timeout_s, 1.0)) + " s (--connect-timeout)";
+    line = qmp::printable(line) + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+    told_ = true;
+    told_missing_ = missing;
+  }
+
+  asio::steady_timer timer_;
+  cli::GlobalOptions global_;
+  std::string unix_path_;
+  bool done_ = false, told_ = false, told_missing_ = false;
+};
+
+}  // namespace
+
 asio::awaitable<int> connect_session(qmp::Session& session, const Runtime& rt) {
+  auto notice = std::make_shared<ConnectNotice>(co_await asio::this_coro::executor, rt);
+  notice->start();
   auto [ec] = co_await session.async_connect(rt.line.global.socket, asio::as_tuple(asio::use_awaitable));
+  notice->cancel();
   if (!ec) co_return 0;
   if (qmp::kind_of(ec) == qmp::error_kind::cancelled) co_return cli::to_int(cli::ExitCode::interrupted);  // ^C
   auto diag = session.failure_diagnostics();
