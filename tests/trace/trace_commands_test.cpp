@@ -1,11 +1,13 @@
 #include "trace/trace_commands.hpp"
 
+#include "qmp/json.hpp"
 #include "qmp/transcript_reader.hpp"
 
 #include "fixture_files.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <unistd.h>
@@ -175,6 +177,102 @@ TEST_F(TraceCommands, EveryActionTakesALineLimit) {
         << r.err;
   }
   EXPECT_EQ(run("check", {"long.qmpt", "--max-line-bytes"}).rc, 2);
+}
+
+TEST_F(TraceCommands, EveryActionHasItsHelp) {
+  for (const char* action : {"import-libvirt", "timeline", "check", "show", "replay"}) {
+    for (const char* flag : {"--help", "-h"}) {
+      const ActionRun r = run(action, {flag});
+      EXPECT_EQ(r.rc, 0) << action << " " << flag << ": " << r.err;
+      EXPECT_EQ(r.out.rfind(std::string("usage: qmpc trace ") + action, 0), 0u) << r.out;
+      EXPECT_EQ(r.err, "");
+    }
+  }
+}
+
+TEST_F(TraceCommands, ImportToStandardOutput) {
+  const std::string log = trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log");
+  const ActionRun r = run("import-libvirt", {log, "--monitor", "0x7fa1f0006740", "-o", "-"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.rfind(R"({"qmp-transcript":1,)", 0), 0u) << r.out.substr(0, 200);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "-"));
+  // What went to stdout is a transcript the tools read.
+  {
+    std::FILE* f = std::fopen("copy.qmpt", "w");
+    std::fputs(r.out.c_str(), f);
+    std::fclose(f);
+  }
+  const ActionRun tl = run("timeline", {"copy.qmpt"});
+  EXPECT_EQ(tl.rc, 0) << tl.err;
+  EXPECT_NE(tl.out.find("ready -> job-complete sent:           372.000 ms"), std::string::npos) << tl.out;
+}
+
+TEST_F(TraceCommands, ImportWithSeveralMonitorsNamesThem) {
+  const std::string log = trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log");
+  const ActionRun r = run("import-libvirt", {log, "-o", "-"});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("(monitors 0x7fa1f0006740, 0x7fa1f0006b90)"), std::string::npos) << r.err;
+}
+
+TEST_F(TraceCommands, TimelineAndCheckAsJson) {
+  const std::string log = trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log");
+  ASSERT_EQ(run("import-libvirt", {log}).rc, 0);
+  const std::string first = "libvirt-9.0-blockcopy-debug-0x7fa1f0006740.qmpt";
+  const ActionRun tl = run("timeline", {first, "--json"});
+  EXPECT_EQ(tl.rc, 0) << tl.err;
+  ASSERT_FALSE(tl.out.empty());
+  std::size_t lines = 0;
+  for (std::size_t p = 0, nl; (nl = tl.out.find('\n', p)) != std::string::npos; p = nl + 1, ++lines) {
+    auto doc = qmp::json::parse_object(tl.out.substr(p, nl - p));
+    ASSERT_TRUE(doc) << tl.out.substr(p, nl - p);
+    EXPECT_TRUE(qmp::json::get_string(*doc, "job")) << tl.out;
+    EXPECT_TRUE(qmp::json::find(*doc, "states")->IsArray()) << tl.out;
+  }
+  EXPECT_GE(lines, 1u);
+  EXPECT_NE(tl.out.find(R"("ready_to_completion_sent_us":372000)"), std::string::npos) << tl.out;
+
+  const ActionRun ck = run("check", {first, "--json"});
+  EXPECT_EQ(ck.rc, 0) << ck.err;
+  EXPECT_EQ(ck.out, R"({"errors":0,"warnings":0})" "\n");
+  {
+    std::FILE* f = std::fopen("bad.qmpt", "w");
+    std::fputs(R"({"qmp-transcript":1,"source":"qmpc","qemu":null})" "\n"
+               R"({"seq":1,"t_us":0,"dir":"from-qemu","msg":{"event":"JOB_STATUS_CHANGE","data":{"status":"running","id":"job0"}}})" "\n"
+               R"({"seq":2,"t_us":10,"dir":"to-qemu","msg":{"execute":"job-complete","arguments":{"id":"job0"},"id":1}})" "\n",
+               f);
+    std::fclose(f);
+  }
+  const ActionRun bad = run("check", {"bad.qmpt", "--json"});
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_EQ(bad.out.rfind(R"({"severity":"error","rule":"completion-not-ready","seq":2,"t_us":10,"explanation":")", 0),
+            0u)
+      << bad.out;
+  EXPECT_NE(bad.out.find("\n" R"({"errors":1,"warnings":0})" "\n"), std::string::npos) << bad.out;
+}
+
+TEST_F(TraceCommands, ShowPrintsOneMessagePerLineRedacted) {
+  {
+    std::FILE* f = std::fopen("t.qmpt", "w");
+    std::fputs(R"({"qmp-transcript":1,"source":"qmpc","qemu":"7.2.22","origin":"unix:/tmp/q.sock"})" "\n"
+               R"({"seq":1,"t_us":812,"dir":"to-qemu","msg":{"execute":"object-add","arguments":{"qom-type":"secret","id":"s0","data":"hunter2"},"id":1}})" "\n"
+               R"({"seq":2,"t_us":1951,"dir":"from-qemu","msg":{"return":{},"id":1}})" "\n"
+               R"({"seq":3,"t_us":2000000,"dir":"from-qemu","msg":{"event":"STOP","data":{"x":"\u001b[2J"}}})" "\n",
+               f);
+    std::fclose(f);
+  }
+  const ActionRun r = run("show", {"t.qmpt"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.rfind("# transcript: QEMU 7.2.22, recorded by qmpc from unix:/tmp/q.sock\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\n    0.000812  #1     ->  {\"execute\":\"object-add\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<redacted>"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n    0.001951  #2     <-  {\"return\":{},\"id\":1}\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n    2.000000  #3     <-  "), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4) << r.out;
+  EXPECT_EQ(run("show", {}).rc, 2);
+  EXPECT_EQ(run("show", {"missing.qmpt"}).rc, 1);
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 #include "qmp/transcript_reader.hpp"
 #include "qmp/transcript_writer.hpp"
 #include "trace/checker.hpp"
+#include "trace/json_render.hpp"
 #include "trace/libvirt_import.hpp"
 #include "trace/replay_server.hpp"
 #include "trace/timeline.hpp"
+#include "trace/transcript_show.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -153,14 +155,26 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
   }
   const auto output = option(a, "-o", "--output");
   if (output && imported->size() != 1) {
+    std::string which;
+    for (const ImportedMonitor& m : *imported) {
+      which += (which.empty() ? "" : ", ") + m.monitor;
+      if (m.connection > 1) which += " (connection " + std::to_string(m.connection) + ")";
+    }
     say(err,
-                 "qmpc trace: the log holds %zu transcripts; -o takes only one (select a monitor with --monitor)\n",
-                 imported->size());
+        "qmpc trace: the log holds %zu transcripts (monitors %s); -o takes only one (select a monitor with "
+        "--monitor)\n",
+        imported->size(), which.c_str());
     return kUsage;
   }
   int rc = kOk;
   for (const ImportedMonitor& m : *imported) {
     for (const std::string& w : m.warnings) say(err, "qmpc trace: warning: %s\n", w.c_str());
+    if (output && *output == "-") {
+      // The transcript itself on stdout (already redacted and escaped as a transcript file is).
+      const std::string text = qmp::format_transcript(m.transcript);
+      std::fwrite(text.data(), 1, text.size(), out);
+      continue;
+    }
     std::string file = output.value_or(stem_of(log) + "-" + m.monitor +
                                        (m.connection > 1 ? "-" + std::to_string(m.connection) : "") + ".qmpt");
     const auto existing = option(a, "--overwrite") ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
@@ -182,7 +196,11 @@ int timeline(const Args& a, std::FILE* out, std::FILE* err) {
   if (a.positional.size() != 1) return usage(err, "timeline takes one transcript FILE");
   auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
-  say(out, "%s", render_timeline(build_timeline(*t), t->header).c_str());
+  const Timeline timeline = build_timeline(*t);
+  if (option(a, "--json"))
+    say(out, "%s", render_timeline_json(timeline).c_str());
+  else
+    say(out, "%s", render_timeline(timeline, t->header).c_str());
   return kOk;
 }
 
@@ -191,10 +209,18 @@ int check(const Args& a, std::FILE* out, std::FILE* err) {
   auto t = load(a.positional[0], a, err);
   if (!t) return kFailed;
   const auto findings = check_transcript(*t);
-  say(out, "%s", render_findings(findings).c_str());
+  say(out, "%s", (option(a, "--json") ? render_findings_json(findings) : render_findings(findings)).c_str());
   for (const Finding& f : findings) {
     if (f.severity == Severity::error) return kFailed;
   }
+  return kOk;
+}
+
+int show(const Args& a, std::FILE* out, std::FILE* err) {
+  if (a.positional.size() != 1) return usage(err, "show takes one transcript FILE");
+  auto t = load(a.positional[0], a, err);
+  if (!t) return kFailed;
+  say(out, "%s", render_transcript(*t).c_str());
   return kOk;
 }
 
@@ -248,25 +274,67 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
 
 }  // namespace
 
-std::string trace_actions_usage() {
-  return "  qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE] [--overwrite]\n"
-         "  qmpc trace timeline FILE\n"
-         "  qmpc trace check FILE\n"
-         "  qmpc trace replay FILE --listen PATH [--paced]\n"
-         "  every action: [--max-line-bytes N] (longest line read, default " +
+namespace {
+
+struct ActionUsage {
+  std::string_view action;
+  std::string_view usage;
+  std::string_view what;
+};
+
+constexpr ActionUsage kActions[] = {
+    {"import-libvirt", "qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE|-] [--overwrite]",
+     "turn a libvirt debug log into transcripts, one per monitor and connection (-o -: the one transcript on stdout)"},
+    {"timeline", "qmpc trace timeline FILE [--json]",
+     "per-job states and latencies (--json: one JSON object per job and line)"},
+    {"check", "qmpc trace check FILE [--json]",
+     "findings, one per line (--json: one JSON object per finding, then the counts); exit 1 when one is an error"},
+    {"show", "qmpc trace show FILE", "the transcript for people: time, sequence number, direction, message"},
+    {"replay", "qmpc trace replay FILE --listen PATH [--paced]",
+     "serve the recording to one client on a UNIX socket, checking it sends the same"},
+};
+
+std::string max_line_usage() {
+  return "  every action: [--max-line-bytes N] (longest line read, default " +
          std::to_string(qmp::kDefaultMaxLineBytes) + ")\n";
+}
+
+bool asks_for_help(const std::vector<std::string>& args) {
+  for (const auto& s : args)
+    if (s == "-h" || s == "--help") return true;
+  return false;
+}
+
+}  // namespace
+
+std::string trace_actions_usage() {
+  std::string text;
+  for (const auto& u : kActions) text += "  " + std::string(u.usage) + "\n";
+  return text + max_line_usage();
 }
 
 int run_trace_action(boost::asio::io_context& ioc, std::string_view action, const std::vector<std::string>& args,
                      std::FILE* out, std::FILE* err) {
+  if (asks_for_help(args)) {
+    for (const auto& u : kActions) {
+      if (u.action != action) continue;
+      say(out, "usage: %s\n  %s\n%s", std::string(u.usage).c_str(), std::string(u.what).c_str(),
+          max_line_usage().c_str());
+      return kOk;
+    }
+  }
   if (action == "import-libvirt") {
     const Args a = parse(args, {"--monitor", "-o", "--output"}, {"--overwrite"});
     return a.error.empty() ? import_libvirt(a, out, err) : usage(err, a.error);
   }
   if (action == "timeline" || action == "check") {
-    const Args a = parse(args, {}, {});
+    const Args a = parse(args, {}, {"--json"});
     if (!a.error.empty()) return usage(err, a.error);
     return action == "timeline" ? timeline(a, out, err) : check(a, out, err);
+  }
+  if (action == "show") {
+    const Args a = parse(args, {}, {});
+    return a.error.empty() ? show(a, out, err) : usage(err, a.error);
   }
   if (action == "replay") {
     const Args a = parse(args, {"--listen"}, {"--paced"});
