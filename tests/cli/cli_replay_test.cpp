@@ -76,7 +76,8 @@ TEST(CliReplay, AMirrorReplayedFromItsRecordingEndsTheSameWithTheSameTraffic) {
 
   // The same command against the recording, served by qmpc itself.
   const auto socket = dir.file("replay.sock");
-  Child replay({qmpc_binary(), "trace", "replay", live_trace, "--listen", socket});
+  // The target file differs from the recorded one; nothing else may.
+  Child replay({qmpc_binary(), "trace", "replay", live_trace, "--listen", socket, "--ignore", "target"});
   ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
   const auto replayed_trace = dir.file("replayed.qmpt");
   auto replayed = run_qmpc(mirror_args(socket, replayed_trace, dir.file("never-written.qcow2")));
@@ -120,11 +121,13 @@ struct Replayed {
   Outcome qmpc;
   int replay_exit = -1;
 };
-Replayed replayed(const std::string& file, std::vector<std::string> args) {
+Replayed replayed(const std::string& file, std::vector<std::string> args, std::vector<std::string> replay_options = {}) {
   ScratchDir dir;
   const auto socket = dir.file("replay.sock");
-  Child replay({qmpc_binary(), "trace", "replay", std::string(QMPC_FIXTURES_DIR) + "/transcripts/" + file, "--listen",
-                socket});
+  std::vector<std::string> replay_argv{qmpc_binary(), "trace", "replay",
+                                       std::string(QMPC_FIXTURES_DIR) + "/transcripts/" + file, "--listen", socket};
+  replay_argv.insert(replay_argv.end(), replay_options.begin(), replay_options.end());
+  Child replay(replay_argv);
   EXPECT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
   for (auto& a : args)
     if (a == "DIR") a = dir.path();
@@ -138,7 +141,8 @@ TEST(CliReplay, ARecordingOfRealQemu72DrivesQmpcMirrorWithoutQemu) {
   // fixtures/transcripts/qemu-7.2-drive-mirror-pivot.qmpt: `qmpc --trace ... mirror --pivot` against QEMU 7.2.22.
   auto r = replayed("qemu-7.2-drive-mirror-pivot.qmpt", {"mirror", "--device", "disk0", "--target", "DIR/copy.qcow2",
                                                           "--format", "qcow2", "--job-id", "job0", "--pivot",
-                                                          "--no-progress"});
+                                                          "--no-progress"},
+                    {"--ignore", "target"});  // the copy goes to a new scratch directory
   EXPECT_EQ(r.qmpc.exit_code, 0) << r.qmpc.err;
   // No progress polls (they would not be in the recording): the summary line names the recorded job and length.
   EXPECT_EQ(r.qmpc.out.rfind("pivoted: job job0, 4 MiB of 4 MiB copied", 0), 0u) << r.qmpc.out;
@@ -197,6 +201,21 @@ TEST(CliReplay, SigintOrSigtermEndsTheReplayAndRemovesItsSocket) {
     EXPECT_EQ(o.exit_code, 130) << sig << ": " << o.err;
     EXPECT_FALSE(std::filesystem::exists(socket)) << sig;
   }
+}
+
+TEST(CliReplay, OtherArgumentsAreADivergenceUnlessIgnored) {
+  auto other = replayed("qemu-10.0-block-job-change.qmpt",
+                        {"exec", "block-job-change", "id=job1", "type=mirror", "copy-mode=background"});
+  EXPECT_EQ(other.qmpc.exit_code, 1);
+  EXPECT_NE(other.qmpc.err.find("with other arguments: copy-mode: recorded \"write-blocking\", got \"background\""),
+            std::string::npos)
+      << other.qmpc.err;
+  EXPECT_EQ(other.replay_exit, 1);
+  auto ignored = replayed("qemu-10.0-block-job-change.qmpt",
+                          {"exec", "block-job-change", "id=job1", "type=mirror", "copy-mode=background"},
+                          {"--ignore", "copy-mode"});
+  EXPECT_EQ(ignored.qmpc.exit_code, 0) << ignored.qmpc.err;
+  EXPECT_EQ(ignored.replay_exit, 0);
 }
 
 }  // namespace

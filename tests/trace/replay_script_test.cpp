@@ -107,15 +107,17 @@ TEST(ReplayScript, LibvirtImportGetsAGreetingAndCapabilities) {
   EXPECT_NE(greeting[0].line.find(R"("major": 7)"), std::string::npos) << greeting[0].line;
   EXPECT_EQ(lines(s.on_client_line(R"({"execute":"qmp_capabilities","id":0})")),
             (std::vector<std::string>{R"({"return": {}, "id": 0})"}));
-  // Replay every recorded command by name, with qmpc-style numeric ids.
+  // Replay every recorded command with its recorded arguments, and qmpc-style numeric ids.
   int id = 1;
   std::size_t served = 0;
   for (const auto& e : recording.entries) {
     if (e.direction != qmp::Direction::to_qemu) continue;
     auto m = e.to_message();
     ASSERT_TRUE(m);
-    auto out = s.on_client_line(R"({"execute":")" + std::string(m->command_name()) + R"(","id":)" +
-                                std::to_string(id) + "}");
+    const qmp::json::Value* arguments = qmp::json::find(m->json(), "arguments");
+    auto out = s.on_client_line(R"({"execute":")" + std::string(m->command_name()) + R"(",)" +
+                                (arguments ? R"("arguments":)" + qmp::json::to_string(*arguments) + "," : "") +
+                                R"("id":)" + std::to_string(id) + "}");
     ASSERT_FALSE(out.empty());
     bool answered = false;
     for (const auto& sent : out) {
@@ -137,8 +139,10 @@ TEST(ReplayScript, LibvirtImportGetsAGreetingAndCapabilities) {
 TEST(ReplayScript, CommandsBeyondTheRecordingDiverge) {
   trace::ReplayScript s(pivot_recording());
   s.on_connect();
-  for (const char* c : {"qmp_capabilities", "blockdev-mirror", "block-job-complete"}) {
-    s.on_client_line(std::string(R"({"execute":")") + c + "\"}");
+  for (const char* c : {R"({"execute":"qmp_capabilities"})",
+                        R"({"execute":"blockdev-mirror","arguments":{"job-id":"job0","device":"drive0","target":"tgt","sync":"full"}})",
+                        R"({"execute":"block-job-complete","arguments":{"device":"job0"}})"}) {
+    s.on_client_line(c);
   }
   ASSERT_TRUE(s.finished());
   auto extra = s.on_client_line(R"({"execute":"query-jobs","id":"x"})");
@@ -146,6 +150,38 @@ TEST(ReplayScript, CommandsBeyondTheRecordingDiverge) {
   EXPECT_NE(extra[0].line.find("no more commands"), std::string::npos);
   ASSERT_EQ(s.divergences().size(), 1u);
   EXPECT_EQ(s.divergences()[0].expected_seq, 0u);
+}
+
+TEST(ReplayScript, ArgumentsMustMatchTheRecording) {
+  trace::ReplayScript s(pivot_recording());
+  s.on_connect();
+  s.on_client_line(R"({"execute":"qmp_capabilities","id":1})");
+  auto wrong = s.on_client_line(
+      R"({"execute":"blockdev-mirror","arguments":{"job-id":"job0","device":"drive0","target":"other","sync":"full"},"id":2})");
+  ASSERT_EQ(wrong.size(), 1u);
+  EXPECT_EQ(wrong[0].line,
+            R"({"error": {"class": "GenericError", "desc": "qmpc replay: 'blockdev-mirror' (recorded seq 4) with other )"
+            R"(arguments: target: recorded \"tgt\", got \"other\""}, "id": 2})");
+  ASSERT_EQ(s.divergences().size(), 1u);
+  EXPECT_EQ(s.divergences()[0].expected_seq, 4u);
+  EXPECT_EQ(s.commands_matched(), 1u);
+}
+
+TEST(ReplayScript, IgnoredArgumentsMayDiffer) {
+  trace::ReplayScript s(pivot_recording(), {"target", "job-id"});
+  s.on_connect();
+  s.on_client_line(R"({"execute":"qmp_capabilities","id":1})");
+  auto start = s.on_client_line(
+      R"({"execute":"blockdev-mirror","arguments":{"job-id":"j9","device":"drive0","target":"other","sync":"full"},"id":2})");
+  EXPECT_EQ(start.size(), 5u);
+  EXPECT_TRUE(s.divergences().empty());
+  auto sync = trace::ReplayScript(pivot_recording(), {"target"});
+  sync.on_connect();
+  sync.on_client_line(R"({"execute":"qmp_capabilities","id":1})");
+  sync.on_client_line(
+      R"({"execute":"blockdev-mirror","arguments":{"job-id":"job0","device":"drive0","target":"x","sync":"top"},"id":2})");
+  ASSERT_EQ(sync.divergences().size(), 1u);
+  EXPECT_NE(sync.divergences()[0].explanation.find(R"(sync: recorded "full", got "top")"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "trace/replay_script.hpp"
 
+#include "trace/json_difference.hpp"
+
 #include "qmp/codec.hpp"
 
 #include <cstdio>
@@ -27,7 +29,8 @@ std::string made_up_greeting(const std::string& qemu_version) {
 
 }  // namespace
 
-ReplayScript::ReplayScript(qmp::Transcript transcript) : transcript_(std::move(transcript)) {
+ReplayScript::ReplayScript(qmp::Transcript transcript, std::vector<std::string> ignored_arguments)
+    : transcript_(std::move(transcript)), ignored_arguments_(std::move(ignored_arguments)) {
   bool has_capabilities = false;
   for (const auto& e : transcript_.entries) {
     if (e.direction != qmp::Direction::to_qemu || e.raw) continue;
@@ -139,6 +142,17 @@ std::vector<ReplayOutput> ReplayScript::on_client_line(std::string_view line) {
     diverged_ = true;
     const std::string why = "expected '" + expected_name + "' (recorded seq " + std::to_string(expected.seq) +
                             "), got '" + name + "'";
+    divergences_.push_back({expected.seq, expected_name, name, why});
+    return {error_reply("qmpc replay: " + why, client_id)};
+  }
+  static const json::Value no_arguments(rapidjson::kObjectType);
+  const json::Value* recorded_args = json::find(expected_msg->json(), "arguments");
+  const json::Value* client_args = json::find(*doc, "arguments");
+  if (auto difference = first_difference(recorded_args ? *recorded_args : no_arguments,
+                                         client_args ? *client_args : no_arguments, ignored_arguments_)) {
+    diverged_ = true;
+    const std::string why = "'" + name + "' (recorded seq " + std::to_string(expected.seq) +
+                            ") with other arguments: " + *difference;
     divergences_.push_back({expected.seq, expected_name, name, why});
     return {error_reply("qmpc replay: " + why, client_id)};
   }

@@ -21,7 +21,7 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 struct ReplayServer::State {
   State(asio::any_io_executor ex, qmp::Transcript t, ReplayOptions o)
-      : acceptor(ex), client(ex), timer(ex), script(std::move(t)), options(o) {}
+      : acceptor(ex), client(ex), timer(ex), script(std::move(t), o.ignored_arguments), options(o) {}
 
   stream::acceptor acceptor;
   stream::socket client;

@@ -232,6 +232,8 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
   ReplayOptions o;
   o.paced = option(a, "--paced").has_value();
   o.max_line = a.max_line_bytes;
+  for (const auto& [name, value] : a.options)
+    if (name == "--ignore") o.ignored_arguments.push_back(value);
   ReplayServer server(ioc.get_executor(), std::move(*t), o);
   qmp::error_code ec;
   qmp::Diagnostics diag;
@@ -290,8 +292,9 @@ constexpr ActionUsage kActions[] = {
     {"check", "qmpc trace check FILE [--json]",
      "findings, one per line (--json: one JSON object per finding, then the counts); exit 1 when one is an error"},
     {"show", "qmpc trace show FILE", "the transcript for people: time, sequence number, direction, message"},
-    {"replay", "qmpc trace replay FILE --listen PATH [--paced]",
-     "serve the recording to one client on a UNIX socket, checking it sends the same"},
+    {"replay", "qmpc trace replay FILE --listen PATH [--paced] [--ignore PATH]...",
+     "serve the recording to one client on a UNIX socket, checking it sends the same commands with the same "
+     "arguments (--ignore: an argument path that may differ, e.g. job-id or target)"},
 };
 
 std::string max_line_usage() {
@@ -337,7 +340,7 @@ int run_trace_action(boost::asio::io_context& ioc, std::string_view action, cons
     return a.error.empty() ? show(a, out, err) : usage(err, a.error);
   }
   if (action == "replay") {
-    const Args a = parse(args, {"--listen"}, {"--paced"});
+    const Args a = parse(args, {"--listen", "--ignore"}, {"--paced"});
     return a.error.empty() ? replay(ioc, a, out, err) : usage(err, a.error);
   }
   return usage(err, action.empty() ? "an action is needed" : "unknown action '" + std::string(action) + "'");

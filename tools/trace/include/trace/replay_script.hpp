@@ -1,7 +1,8 @@
 // The server side of a transcript, played back to a client: the decisions of `qmpc trace replay`, without I/O.
 //
 //   on_connect()          -> the greeting and whatever QEMU sent before the first command
-//   on_client_line(line)  -> for a command matching the next recorded one (by name, in order): what QEMU sent
+//   on_client_line(line)  -> for a command matching the next recorded one (its name and its arguments, in
+//                            order; see trace/json_difference.hpp for how arguments compare): what QEMU sent
 //                            after it, up to the next recorded command: its reply with the id rewritten to the
 //                            client's, and the events in their recorded order relative to replies
 // A command that does not match is answered with a QMP GenericError naming what was expected, recorded as a
@@ -37,7 +38,8 @@ struct Divergence {
 
 class ReplayScript {
  public:
-  explicit ReplayScript(qmp::Transcript transcript);
+  // `ignored_arguments`: dotted paths into "arguments" that may differ from the recording (job ids, file names).
+  explicit ReplayScript(qmp::Transcript transcript, std::vector<std::string> ignored_arguments = {});
 
   std::vector<ReplayOutput> on_connect();
   std::vector<ReplayOutput> on_client_line(std::string_view line);
@@ -56,6 +58,7 @@ class ReplayScript {
   ReplayOutput error_reply(const std::string& desc, const std::optional<std::string>& client_id) const;
 
   qmp::Transcript transcript_;
+  std::vector<std::string> ignored_arguments_;
   std::size_t next_ = 0;  // index of the next entry to play or expect
   std::size_t matched_ = 0;
   std::size_t recorded_commands_ = 0;

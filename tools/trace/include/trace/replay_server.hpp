@@ -20,6 +20,7 @@ namespace trace {
 struct ReplayOptions {
   bool paced = false;                         // wait the recorded time before each message QEMU sent
   std::size_t max_line = qmp::kDefaultMaxLineBytes;  // longest client line accepted
+  std::vector<std::string> ignored_arguments;  // argument paths that may differ (ReplayScript)
 };
 
 struct ReplayResult {
