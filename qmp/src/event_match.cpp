@@ -18,7 +18,8 @@ std::vector<std::string> split_path(std::string_view path) {
     const auto dot = path.find('.', start);
     segments.emplace_back(path.substr(start, dot == std::string_view::npos ? path.npos : dot - start));
     if (segments.back().empty())
-      throw std::invalid_argument("empty segment in the data path '" + std::string(path) + "' (paths look like a or a.b)");
+      throw std::invalid_argument("empty segment in the data path '" + std::string(path) +
+                                  "' (paths look like a or a.b)");
     if (dot == std::string_view::npos) return segments;
     start = dot + 1;
   }
@@ -52,7 +53,8 @@ bool glob_match(std::string_view pattern, std::string_view text, bool ignore_cas
   // Iterative matching with one backtrack point (the last '*'): linear in practice, never exponential.
   std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same_char(pattern[p], text[t], ignore_case)))) {
+    const bool literal = p < pattern.size() && pattern[p] != '*';
+    if (literal && (pattern[p] == '?' || same_char(pattern[p], text[t], ignore_case))) {
       ++p;
       ++t;
     } else if (p < pattern.size() && pattern[p] == '*') {

@@ -270,12 +270,89 @@ TEST(CommandLineTrace, ActionsTakeTheirArgumentsUnparsed) {
 TEST(CommandLineTrace, HelpAndErrors) {
   auto help = parse({"trace", "--help"});
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* s : {"import-libvirt", "timeline", "check", "replay", "--listen"})
+  for (const char* s : {"import-libvirt", "timeline", "check", "show", "replay", "--listen"})
     EXPECT_NE(help.out.find(s), std::string::npos) << s;
   EXPECT_EQ(usage_error({"trace", "timelin", "x"}),
             "qmpc trace: unknown action 'timelin' (did you mean 'timeline'?); see 'qmpc trace --help'\n");
   EXPECT_NE(usage_error({"trace"}).find("an action is required"), std::string::npos);
   EXPECT_NE(parse({"--help"}).out.find("trace"), std::string::npos);
+}
+
+TEST(CommandLine, Run) {
+  auto line = ok({"-s", "/run/vm.qmp", "run", "test.qmpc", "--keep-going"});
+  EXPECT_EQ(line.command, Command::run);
+  EXPECT_EQ(line.run.file, "test.qmpc");
+  EXPECT_TRUE(line.run.keep_going);
+  auto stdin_line = ok({"-s", "/run/vm.qmp", "run"});
+  EXPECT_EQ(stdin_line.run.file, "-");
+  EXPECT_FALSE(stdin_line.run.keep_going);
+  EXPECT_EQ(ok({"-s", "/run/vm.qmp", "run", "-"}).run.file, "-");
+  EXPECT_NE(usage_error({"run", "a", "b"}).find("qmpc run: "), std::string::npos);
+  EXPECT_NE(usage_error({"run", "x"}, nullptr).find("no monitor address"), std::string::npos);
+}
+
+TEST(CommandLine, Hmp) {
+  auto line = ok({"-s", "/run/vm.qmp", "hmp", "info", "block"});
+  EXPECT_EQ(line.command, Command::hmp);
+  EXPECT_EQ(line.hmp.command_line, "info block");
+  EXPECT_EQ(ok({"-s", "/run/vm.qmp", "hmp", "info block"}).hmp.command_line, "info block");
+  EXPECT_NE(usage_error({"hmp"}).find("qmpc hmp: "), std::string::npos);
+  EXPECT_EQ(usage_error({"hmp", " "}), "qmpc hmp: the HMP command line is empty; see 'qmpc hmp --help'\n");
+}
+
+TEST(CommandLine, ExecRawObjectsAndStdin) {
+  auto raw = ok({"-s", "/run/vm.qmp", "exec", R"({"execute":"block-job-cancel","arguments":{"device":"j0"}})"});
+  EXPECT_EQ(raw.exec.command, "block-job-cancel");
+  EXPECT_EQ(raw.exec.arguments_json, R"({"device":"j0"})");
+  EXPECT_FALSE(raw.exec.oob);
+  auto oob = ok({"-s", "/run/vm.qmp", "exec", R"({"exec-oob":"migrate-pause"})"});
+  EXPECT_EQ(oob.exec.command, "migrate-pause");
+  EXPECT_TRUE(oob.exec.oob);
+  auto dash = ok({"-s", "/run/vm.qmp", "exec", "-"});
+  EXPECT_TRUE(dash.exec.from_stdin);
+  EXPECT_EQ(usage_error({"exec", R"({"execute":"stop"})", "a=1"}),
+            "qmpc exec: a command object (or - for one on stdin) takes no further arguments, got 'a=1'; see 'qmpc "
+            "exec --help'\n");
+  EXPECT_EQ(usage_error({"exec", "-", "a=1"}).rfind("qmpc exec: a command object (or - for one", 0), 0u);
+  EXPECT_EQ(usage_error({"exec", R"({"execute":"stop","id":1})"}),
+            "qmpc exec: leave out \"id\": qmpc numbers the commands it sends; see 'qmpc exec --help'\n");
+}
+
+TEST(CommandLine, ExecWaitEvent) {
+  auto line = ok({"-s", "/run/vm.qmp", "exec", "blockdev-backup", "job-id=b0", "--wait-event", "JOB_STATUS_CHANGE",
+                  "--match", "id=b0", "--match", "status=concluded", "--wait-for", "2.5", "--full"});
+  EXPECT_EQ(line.exec.command, "blockdev-backup");
+  EXPECT_EQ(line.exec.arguments_json, R"({"job-id":"b0"})");
+  EXPECT_EQ(line.exec.wait_event, "JOB_STATUS_CHANGE");
+  ASSERT_EQ(line.exec.match.size(), 2u);
+  EXPECT_EQ(line.exec.match[0].path, "id");
+  EXPECT_EQ(line.exec.match[0].value_json, R"("b0")");
+  EXPECT_EQ(line.exec.match[1].value_json, R"("concluded")");
+  EXPECT_EQ(line.exec.wait_for_s, 2.5);
+  EXPECT_TRUE(line.exec.full);
+  EXPECT_EQ(usage_error({"exec", "stop", "--match", "a=1"}),
+            "qmpc exec: --match and --wait-for go with --wait-event NAME; see 'qmpc exec --help'\n");
+  EXPECT_EQ(usage_error({"exec", "stop", "--wait-for", "1"}),
+            "qmpc exec: --match and --wait-for go with --wait-event NAME; see 'qmpc exec --help'\n");
+  EXPECT_EQ(usage_error({"exec", "stop", "--wait-event", "STOP", "--match", "nope"}),
+            "qmpc exec: --match: expected PATH=VALUE, got 'nope'; see 'qmpc exec --help'\n");
+  EXPECT_NE(usage_error({"exec", "stop", "--wait-event", "STOP", "--wait-for", "x"}).find("not a number of seconds"),
+            std::string::npos);
+}
+
+TEST(CommandLine, EventsFilters) {
+  auto line = ok({"-s", "/run/vm.qmp", "events", "--name", "BLOCK_JOB_*", "--name", "stop", "--no-case", "--match",
+                  "device=job0", "--timestamp", "--count", "2", "--for", "9"});
+  EXPECT_EQ(line.command, Command::events);
+  EXPECT_EQ(line.events.names, (std::vector<std::string>{"BLOCK_JOB_*", "stop"}));
+  EXPECT_TRUE(line.events.no_case);
+  ASSERT_EQ(line.events.match.size(), 1u);
+  EXPECT_EQ(line.events.match[0].path, "device");
+  EXPECT_TRUE(line.events.timestamp);
+  EXPECT_EQ(line.events.count, 2u);
+  EXPECT_EQ(line.events.for_s, 9.0);
+  EXPECT_EQ(usage_error({"events", "--match", "=x"}),
+            "qmpc events: --match: missing path before '=' in '=x'; see 'qmpc events --help'\n");
 }
 
 }  // namespace

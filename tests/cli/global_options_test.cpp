@@ -15,6 +15,8 @@ using qmpc::cli::parse_command_line;
 // The smallest valid command line of each command that takes the global options.
 const std::vector<std::pair<Command, std::vector<std::string>>> kCommands = {
     {Command::exec, {"exec", "query-status"}},
+    {Command::run, {"run", "script.qmpc"}},
+    {Command::hmp, {"hmp", "info", "status"}},
     {Command::events, {"events"}},
     {Command::mirror, {"mirror", "--device", "d", "--target", "t"}},
     {Command::launch, {"launch"}},

@@ -17,6 +17,8 @@ namespace qmpc::cli {
 const char* to_string(Command c) noexcept {
   switch (c) {
     case Command::exec: return "exec";
+    case Command::run: return "run";
+    case Command::hmp: return "hmp";
     case Command::events: return "events";
     case Command::mirror: return "mirror";
     case Command::launch: return "launch";
@@ -42,12 +44,13 @@ namespace {
 
 // Every subcommand, in the order of 'qmpc --help' (see cli/subcommands.hpp).
 constexpr void (*kSubcommands[])(CLI::App&, CommandLine&) = {
-    add_exec_command, add_events_command, add_mirror_command, add_launch_command, add_demo_command, add_trace_command,
+    add_exec_command,   add_run_command,  add_hmp_command,  add_events_command,
+    add_mirror_command, add_launch_command, add_demo_command, add_trace_command,
 };
 
 constexpr const char* kMainDescription =
-    "qmpc: a QMP client for bare QEMU. Runs monitor commands, follows events, launches QEMU, and mirrors disks,\n"
-    "pivoting only once the mirror job itself reports that it is ready.";
+    "qmpc: a QMP client for bare QEMU. Runs monitor commands and scripts of them, follows events, launches QEMU,\n"
+    "and mirrors disks, pivoting only once the mirror job itself reports that it is ready.";
 
 constexpr const char* kMainFooter = R"(
 Monitor address (ADDR): a UNIX socket path, unix:PATH, or tcp:HOST:PORT; default $QMPC_SOCKET.
@@ -67,6 +70,9 @@ Examples:
   qmpc -s /run/vm.qmp exec query-status
   qmpc -s /run/vm.qmp exec block-job-set-speed device=job0 speed=0
   qmpc -s /run/vm.qmp exec blockdev-add '{"driver":"null-co","node-name":"n0"}'
+  qmpc -s /run/vm.qmp exec stop --wait-event STOP
+  qmpc -s /run/vm.qmp run test.qmpc
+  qmpc -s /run/vm.qmp hmp info block
   qmpc -s /run/vm.qmp events --name BLOCK_JOB_READY --count 1
   qmpc -s /run/vm.qmp mirror --device drive0 --target /var/lib/new.qcow2 --format qcow2 --pivot
   qmpc launch -- -drive if=none,id=disk0,file=disk.qcow2

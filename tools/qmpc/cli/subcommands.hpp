@@ -30,6 +30,8 @@ struct UsageError : std::runtime_error {
 };
 
 void add_exec_command(CLI::App& app, CommandLine& out);
+void add_run_command(CLI::App& app, CommandLine& out);
+void add_hmp_command(CLI::App& app, CommandLine& out);
 void add_events_command(CLI::App& app, CommandLine& out);
 void add_mirror_command(CLI::App& app, CommandLine& out);
 void add_launch_command(CLI::App& app, CommandLine& out);

@@ -13,15 +13,18 @@ constexpr const char* kTraceHelp = R"(Work with transcripts of QMP traffic (writ
 Usage: qmpc trace ACTION ARGS...
 
 Actions:
-  import-libvirt LOG [--monitor 0xADDR] [-o FILE] [--overwrite]
+  import-libvirt LOG [--monitor 0xADDR] [-o FILE|-] [--overwrite]
                           turn a libvirt debug log into transcripts, one per monitor and connection
-                          (<LOG stem>-<monitor>[-<connection>].qmpt here, or FILE when there is one);
-                          new files only, unless --overwrite
-  timeline FILE           per-job states and latencies (ready after, pivot sent after ready, completed after)
-  check FILE              findings, one per line (e.g. a pivot sent before the job said it was ready)
-  replay FILE --listen PATH [--paced]
+                          (<LOG stem>-<monitor>[-<connection>].qmpt here, or FILE when there is one;
+                          -o -: on stdout); new files only, unless --overwrite
+  timeline FILE [--json]  per-job states and latencies (ready after, pivot sent after ready, completed after)
+  check FILE [--json]     findings, one per line (e.g. a pivot sent before the job said it was ready)
+  show FILE               the transcript for people: time, sequence number, direction, one message per line
+  replay FILE --listen PATH [--paced] [--ignore PATH]...
                           serve the recording to one client on a UNIX socket, checking it sends the same
+                          commands with the same arguments (--ignore: an argument that may differ)
 Every action takes --max-line-bytes N: the longest line read (files; replay: the client), default 10489856.
+'qmpc trace ACTION --help' describes one action.
 
 Exit codes: 0 done (check: no error found; replay: the client did what the recorded one did); 1 failed (a file
 could not be read or written, check found errors, replay diverged); 2 bad arguments.
@@ -32,13 +35,14 @@ Examples:
   qmpc trace import-libvirt /var/log/libvirt/libvirtd.log -o blockcopy.qmpt && qmpc trace check blockcopy.qmpt
 )";
 
-constexpr const char* kTraceActions[] = {"import-libvirt", "timeline", "check", "replay"};
+constexpr const char* kTraceActions[] = {"import-libvirt", "timeline", "check", "show", "replay"};
 
 }  // namespace
 
 void add_trace_command(CLI::App& app, CommandLine&) {
   // Listed for --help; `qmpc trace ...` itself is parsed by parse_trace().
-  app.add_subcommand("trace", "Work with transcripts: import-libvirt, timeline, check, replay (qmpc trace --help)");
+  app.add_subcommand("trace",
+                     "Work with transcripts: import-libvirt, timeline, check, show, replay (qmpc trace --help)");
 }
 
 ParseOutcome parse_trace(const std::vector<std::string>& args) {
@@ -48,8 +52,8 @@ ParseOutcome parse_trace(const std::vector<std::string>& args) {
     if (args.size() < 2) {
       outcome.out.clear();
       outcome.exit_code = 2;
-      outcome.err = "qmpc trace: an action is required (import-libvirt, timeline, check, replay); see 'qmpc trace "
-                    "--help'\n";
+      outcome.err = "qmpc trace: an action is required (import-libvirt, timeline, check, show, replay); see "
+                    "'qmpc trace --help'\n";
     }
     return outcome;
   }
