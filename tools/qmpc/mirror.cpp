@@ -7,6 +7,7 @@
 #include "node_users.hpp"
 
 #include "cli/error_line.hpp"
+#include "cli/mirror_exit_code.hpp"
 #include "cli/mirror_report.hpp"
 
 #include "mirror/mirror_job.hpp"
@@ -214,53 +215,55 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
            "': nothing was switched over to it; it holds a complete copy\n";
   }
 
-  const bool ended_as_asked = !ec && (result.outcome == mirror::Outcome::pivoted ||
-                                      result.outcome == mirror::Outcome::finished ||
-                                      result.outcome == mirror::Outcome::ready ||
-                                      result.outcome == mirror::Outcome::detached);
-  int rc = 0;
+  cli::MirrorRunEnd end;
+  end.ec = ec;
+  end.outcome = result.outcome;
+  end.interrupted = interrupted;
+  end.timed_out = timed_out;
+  end.qemu_error_is_the_cause = !watcher->last_class().empty() && watcher->last_desc() == result.error;
+  const cli::MirrorVerdict verdict = cli::mirror_verdict(end);
   std::string error_line;
-  if (ended_as_asked) {
-    rc = 0;
-  } else if (ec == mirror::errc::abandoned) {
-    summary.result = "interrupted";
-    summary.error = "interrupted again while the job was being aborted; " + left_in_qemu(summary.job, result);
-    rc = cli::to_int(cli::ExitCode::interrupted);
-    error_line = "qmpc: mirror job " + summary.job + ": " + summary.error + "\n";
-  } else if (interrupted) {
-    summary.result = "interrupted";
-    if (summary.error.empty()) summary.error = "interrupted by a signal; the job was aborted and the source left in use";
-    rc = cli::to_int(cli::ExitCode::interrupted);
-    error_line = "qmpc: mirror job " + summary.job + " interrupted: " + summary.error + "\n";
-  } else if (timed_out || ec == mirror::errc::deadline_expired) {
-    summary.result = "timeout";
-    const bool confirmed = result.outcome == mirror::Outcome::cancelled;
-    summary.error = "the job did not end within --timeout " + seconds_text(opt.job_timeout_s.value_or(0)) +
-                    (confirmed ? "; it was aborted"
-                               : "; QEMU did not confirm the abort within --abort-grace " +
-                                     seconds_text(opt.abort_grace_s) + ": " + left_in_qemu(summary.job, result)) +
-                    (result.error.empty() ? "" : " (" + result.error + ")");
-    rc = cli::to_int(cli::ExitCode::deadline);
-    error_line = "qmpc: mirror job " + summary.job + ": " + summary.error +
-                 "; raise --timeout or the --bandwidth limit\n";
-  } else if (ec == mirror::errc::start_failed && !watcher->last_class().empty() &&
-             watcher->last_desc() == result.error) {
-    rc = cli::to_int(cli::ExitCode::failed);
-    error_line = "qmpc: " + watcher->last_class() + ": " + watcher->last_desc() + "\n";
-  } else if (ec.category() == mirror::category()) {
-    rc = ec == mirror::errc::outcome_unknown    ? cli::to_int(cli::ExitCode::connection)
-         : ec == mirror::errc::invalid_options ? cli::to_int(cli::ExitCode::usage)
-                                               : cli::to_int(cli::ExitCode::failed);
-    if (summary.error.empty()) summary.error = ec.message();
-    error_line = "qmpc: mirror job " + summary.job + " " + (ec == mirror::errc::start_failed ? "could not start" : "failed") +
-                 ": " + summary.error + "\n";
-  } else {
-    // QEMU could not be asked at all (a qmp error before or instead of the job).
-    rc = cli::to_int(cli::exit_code_for(ec));
-    qmp::Diagnostics d;
-    d.desc = summary.error.empty() ? ec.message() : summary.error;
-    if (summary.error.empty()) summary.error = d.desc;
-    error_line = cli::error_line(ec, d, "mirror job " + summary.job);
+  switch (verdict.ending) {
+    case cli::MirrorEnding::as_asked: break;
+    case cli::MirrorEnding::abandoned:
+      summary.result = "interrupted";
+      summary.error = "interrupted again while the job was being aborted; " + left_in_qemu(summary.job, result);
+      error_line = "qmpc: mirror job " + summary.job + ": " + summary.error + "\n";
+      break;
+    case cli::MirrorEnding::interrupted:
+      summary.result = "interrupted";
+      if (summary.error.empty())
+        summary.error = "interrupted by a signal; the job was aborted and the source left in use";
+      error_line = "qmpc: mirror job " + summary.job + " interrupted: " + summary.error + "\n";
+      break;
+    case cli::MirrorEnding::timed_out: {
+      summary.result = "timeout";
+      const bool confirmed = result.outcome == mirror::Outcome::cancelled;
+      summary.error = "the job did not end within --timeout " + seconds_text(opt.job_timeout_s.value_or(0)) +
+                      (confirmed ? "; it was aborted"
+                                 : "; QEMU did not confirm the abort within --abort-grace " +
+                                       seconds_text(opt.abort_grace_s) + ": " + left_in_qemu(summary.job, result)) +
+                      (result.error.empty() ? "" : " (" + result.error + ")");
+      error_line = "qmpc: mirror job " + summary.job + ": " + summary.error +
+                   "; raise --timeout or the --bandwidth limit\n";
+      break;
+    }
+    case cli::MirrorEnding::refused:
+      error_line = "qmpc: " + watcher->last_class() + ": " + watcher->last_desc() + "\n";
+      break;
+    case cli::MirrorEnding::job_error:
+      if (summary.error.empty()) summary.error = ec.message();
+      error_line = "qmpc: mirror job " + summary.job + " " +
+                   (ec == mirror::errc::start_failed ? "could not start" : "failed") + ": " + summary.error + "\n";
+      break;
+    case cli::MirrorEnding::qmp_error: {
+      // QEMU could not be asked at all (a qmp error before or instead of the job).
+      qmp::Diagnostics d;
+      d.desc = summary.error.empty() ? ec.message() : summary.error;
+      if (summary.error.empty()) summary.error = d.desc;
+      error_line = cli::error_line(ec, d, "mirror job " + summary.job);
+      break;
+    }
   }
 
   if (opt.json)
@@ -272,7 +275,7 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
     std::fwrite(error_line.data(), 1, error_line.size(), stderr);
     std::fflush(stderr);
   }
-  co_return rc;
+  co_return cli::to_int(verdict.code);
 }
 
 }  // namespace qmpc
