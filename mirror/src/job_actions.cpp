@@ -35,6 +35,7 @@ const char* to_string(Outcome o) noexcept {
   switch (o) {
     case Outcome::pivoted: return "pivoted";
     case Outcome::finished: return "finished";
+    case Outcome::completed: return "completed";
     case Outcome::cancelled: return "cancelled";
     case Outcome::failed: return "failed";
     case Outcome::start_failed: return "start-failed";
@@ -53,6 +54,7 @@ const char* to_string(EndMode m) noexcept {
     case EndMode::wait_ready: return "wait-ready";
     case EndMode::detach: return "detach";
     case EndMode::manual: return "manual";
+    case EndMode::run: return "run";
   }
   return "?";
 }

@@ -25,6 +25,9 @@ std::optional<JobSnapshot> find_job(const json::Value& query_return, JobQuery qu
       s.speed = json::get_uint(entry, "speed");
     }
     if (auto e = json::get_string(entry, "error")) s.error = std::string(*e);
+    if (auto t = json::get_string(entry, "type")) s.type = std::string(*t);
+    s.auto_finalize = json::get_bool(entry, "auto-finalize");
+    s.auto_dismiss = json::get_bool(entry, "auto-dismiss");
     return s;
   }
   return std::nullopt;

@@ -36,7 +36,21 @@ Actions JobStateMachine::start() {
   if (start_ != StartState::not_sent) return out;
   start_ = StartState::sent;
   out.push_back(SendCommand{Command::start, config_.start_command, config_.start_arguments});
-  if (config_.end_mode != EndMode::detach) out.push_back(ArmTimer{Timer::ready});
+  if (config_.end_mode != EndMode::detach)
+    out.push_back(ArmTimer{has_ready_phase(config_.kind) ? Timer::ready : Timer::completion});
+  return out;
+}
+
+Actions JobStateMachine::attach() {
+  Actions out;
+  if (start_ != StartState::not_sent) return out;
+  // The job runs already: nothing of what follows may belong to another job, so it counts as started.
+  start_ = StartState::ok;
+  attaching_ = true;
+  send(Command::query_jobs, out);
+  send(Command::query_block_jobs, out);
+  if (config_.end_mode != EndMode::detach)
+    out.push_back(ArmTimer{has_ready_phase(config_.kind) ? Timer::ready : Timer::completion});
   return out;
 }
 
@@ -213,6 +227,13 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
     case Command::query_jobs:
     case Command::query_block_jobs: {
       const JobQuery q = command == Command::query_jobs ? JobQuery::query_jobs : JobQuery::query_block_jobs;
+      // query-jobs exists from QEMU 2.12 on, as JOB_STATUS_CHANGE does: the job's status events will come.
+      if (q == JobQuery::query_jobs && ok) status_events_ = true;
+      if (attaching_ && !(q == JobQuery::query_jobs && !ok)) {
+        std::optional<JobSnapshot> found;
+        if (ok && reply.value()) found = find_job(*reply.value(), q, config_.job_id);
+        if (!attach_check(found, q, out)) break;
+      }
       if (!ok || !reply.value()) {
         if (q == JobQuery::query_block_jobs && inspecting_error_) {
           inspecting_error_ = false;
@@ -293,6 +314,11 @@ Actions JobStateMachine::request(Request r) {
       abort_job({}, out);
       break;
     case Request::wait_ready:
+      if (!has_ready_phase(config_.kind)) {
+        out.push_back(Refused{r, "job '" + config_.job_id + "' is a " + to_string(config_.kind) +
+                                     " job: it has no ready phase"});
+        break;
+      }
       config_.end_mode = EndMode::wait_ready;
       if (ready_reported_ && !ready_acted_) {
         ready_acted_ = true;
@@ -448,6 +474,14 @@ void JobStateMachine::maybe_act_on_ready(Actions& out) {
       abort_job({}, out);
       break;
     case EndMode::wait_ready: finish(Outcome::ready, {}, out); break;
+    case EndMode::run:
+      // Told it ends by itself, but it waits to be completed: a job with a ready phase (an active commit whose top
+      // was taken for a lower layer). Say so instead of waiting forever; the job is left ready.
+      finish(Outcome::ready,
+             "job '" + config_.job_id + "' reported ready: it has a ready phase and will not end by itself; "
+             "complete or cancel it",
+             out);
+      break;
     case EndMode::detach:
     case EndMode::manual: break;
   }
@@ -494,6 +528,9 @@ void JobStateMachine::apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qm
   if (s.offset) offset_ = *s.offset;
   if (s.len) len_ = *s.len;
   if (s.speed) speed_ = *s.speed;
+  // A job qmpc attached to was started with its own auto-finalize and auto-dismiss.
+  if (s.auto_finalize) config_.auto_finalize = *s.auto_finalize;
+  if (s.auto_dismiss) config_.auto_dismiss = *s.auto_dismiss;
   const char* source = s.source == JobQuery::query_jobs ? "query-jobs" : "query-block-jobs";
 
   // A reply read before an event that was already handed over is older than what the machine knows: its status
@@ -543,6 +580,24 @@ void JobStateMachine::on_unlisted(Actions& out) {
          out);
 }
 
+bool JobStateMachine::attach_check(const std::optional<JobSnapshot>& s, JobQuery q, Actions& out) {
+  const std::string job = "job '" + config_.job_id + "'";
+  if (!s) {
+    finish(Outcome::start_failed,
+           "QEMU has no " + job + " (" + (q == JobQuery::query_jobs ? "query-jobs" : "query-block-jobs") +
+               " does not list it)",
+           out);
+    return false;
+  }
+  attaching_ = false;
+  if (!s->type.empty() && s->type != qemu_job_type(config_.kind)) {
+    finish(Outcome::start_failed,
+           job + " is a " + s->type + " job, not a " + qemu_job_type(config_.kind) + " job", out);
+    return false;
+  }
+  return true;
+}
+
 void JobStateMachine::on_job_gone(Actions& out) {
   gone_ = true;
   if (status_ != JobStatus::null) status_ = JobStatus::null;
@@ -581,6 +636,8 @@ void JobStateMachine::set_terminal_from_completed(const std::optional<std::strin
   if (terminal_) return;
   if (error) {
     terminal_ = Terminal{Outcome::failed, *error};
+  } else if (!has_ready_phase(config_.kind) && !ready_signal_) {
+    terminal_ = Terminal{Outcome::completed, {}};
   } else if (finish_sent_) {
     terminal_ = Terminal{Outcome::finished, {}};
   } else if (!complete_sent_ && !shutdown_reason_.empty()) {
@@ -689,6 +746,9 @@ void JobStateMachine::finish(Outcome o, std::string error, Actions& out) {
 
 std::optional<std::string> JobStateMachine::pivot_refusal(std::string_view verb) const {
   const std::string job = "job '" + config_.job_id + "'";
+  if (!has_ready_phase(config_.kind))
+    return "refusing to " + std::string(verb) + " " + job + ": a " + to_string(config_.kind) +
+           " job has no ready phase; it ends by itself";
   if (start_ != StartState::ok) return "refusing to " + std::string(verb) + " " + job + ": it has not started yet";
   if (terminal_ || gone_) return job + " already ended";
   if (complete_sent_ || finish_sent_ || cancel_sent_)

@@ -5,8 +5,11 @@
 // config) is one step; out/check/expect/comment lines are skipped. Any other line is read as bytes that pick steps
 // (and, on the first line, the job's configuration). So the fixtures are seeds, and every mutation of them means
 // something.
-// Properties: never a completion (job-complete / block-job-complete) unless the start command succeeded and the
-// job itself said it is ready (JOB_STATUS_CHANGE ready, BLOCK_JOB_READY, or a query's status ready/standby); one
+// The configuration picks the job kind (mirror, active commit, commit, stream, backup) and whether the machine
+// starts the job or attaches to a running one.
+// Properties: never a completion (job-complete / block-job-complete) unless the start command succeeded (or the
+// machine attached) and the job itself said it is ready (JOB_STATUS_CHANGE ready, BLOCK_JOB_READY, or a query's
+// status ready/standby), and never one for a kind without a ready phase; one
 // Finished at most, nothing sent after it; nothing at all once finished but refusals of requests; no crash.
 #include "fuzz_check.hpp"
 #include "job_inputs.hpp"
@@ -56,7 +59,14 @@ bool list_says_ready(const json::Value* list, std::string_view key) {
 
 class Harness {
  public:
-  explicit Harness(JobConfig config) : m_(std::move(config)) { take(m_.start(), [] { return std::string("start"); }); }
+  Harness(JobConfig config, bool attach) : m_(std::move(config)) {
+    if (attach) {
+      start_ok_ = true;  // the job runs already
+      take(m_.attach(), [] { return std::string("attach"); });
+    } else {
+      take(m_.start(), [] { return std::string("start"); });
+    }
+  }
 
   void event(const std::string& text, bool older) {
     auto m = decode(text, older);
@@ -132,6 +142,7 @@ class Harness {
           QMPC_FUZZ_CHECK(start_ok_, "a completion before the start command succeeded: " + what());
           QMPC_FUZZ_CHECK(said_ready_, "a completion for a job that never said it is ready: " + what());
           QMPC_FUZZ_CHECK(m_.ready(), "a completion while the machine does not hold the job ready: " + what());
+          QMPC_FUZZ_CHECK(has_ready_phase(m_.config().kind), "a completion of a job without a ready phase: " + what());
         }
         awaiting_.push_back(s->command);
       } else if (std::holds_alternative<Finished>(a)) {
@@ -155,12 +166,13 @@ class Harness {
 JobConfig config_from(FuzzedDataProvider& in) {
   JobConfig c;
   c.job_id = std::string(kJob);
+  c.kind = static_cast<JobKind>(in.ConsumeIntegralInRange(0, 4));
   c.start_command = in.ConsumeBool() ? "drive-mirror" : "blockdev-mirror";
   c.start_arguments = R"({"job-id":"job0","device":"src0","target":"tgt","sync":"full"})";
   c.job_commands = in.ConsumeBool();
   c.auto_finalize = in.ConsumeBool();
   c.auto_dismiss = in.ConsumeBool();
-  c.end_mode = static_cast<EndMode>(in.ConsumeIntegralInRange(0, 5));
+  c.end_mode = static_cast<EndMode>(in.ConsumeIntegralInRange(0, 6));
   c.max_resumes = in.ConsumeIntegralInRange(0u, 2u);
   return c;
 }
@@ -200,8 +212,11 @@ JobConfig fixture_config(const json::Value& c) {
   cfg.auto_finalize = json::get_bool(c, "auto_finalize").value_or(true);
   cfg.auto_dismiss = json::get_bool(c, "auto_dismiss").value_or(true);
   static constexpr EndMode kModes[] = {EndMode::pivot, EndMode::finish, EndMode::abort, EndMode::wait_ready,
-                                       EndMode::detach, EndMode::manual};
+                                       EndMode::detach, EndMode::manual, EndMode::run};
+  static constexpr JobKind kKinds[] = {JobKind::mirror, JobKind::active_commit, JobKind::commit, JobKind::stream,
+                                       JobKind::backup};
   if (auto v = json::get_string(c, "end_mode")) cfg.end_mode = enum_named(*v, kModes).value_or(EndMode::pivot);
+  if (auto v = json::get_string(c, "kind")) cfg.kind = enum_named(*v, kKinds).value_or(JobKind::mirror);
   cfg.max_resumes = static_cast<unsigned>(json::get_uint(c, "max_resumes").value_or(0) % 4);
   return cfg;
 }
@@ -242,11 +257,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
     auto doc = json::parse_object(line);
     if (!h && doc && doc->HasMember("config")) {
-      h.emplace(fixture_config((*doc)["config"]));
+      const json::Value& c = (*doc)["config"];
+      h.emplace(fixture_config(c), json::get_bool(c, "attach").value_or(false));
       continue;
     }
     FuzzedDataProvider bytes(reinterpret_cast<const std::uint8_t*>(line.data()), line.size());
-    if (!h) h.emplace(config_from(bytes));
+    if (!h) {
+      JobConfig c = config_from(bytes);
+      h.emplace(std::move(c), bytes.ConsumeBool());
+    }
     if (!doc || !fixture_step(*h, *doc)) byte_steps(*h, bytes);
   }
   return 0;

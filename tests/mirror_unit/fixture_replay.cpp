@@ -35,7 +35,7 @@ const char* kind_key(Step::Kind k) {
 
 std::optional<EndMode> parse_end_mode(std::string_view s) {
   for (auto m : {EndMode::pivot, EndMode::finish, EndMode::abort, EndMode::wait_ready, EndMode::detach,
-                 EndMode::manual})
+                 EndMode::manual, EndMode::run})
     if (s == to_string(m)) return m;
   return std::nullopt;
 }
@@ -55,6 +55,11 @@ std::optional<Timer> parse_timer(std::string_view s) {
 JobConfig parse_config(const json::Value& c) {
   JobConfig cfg;
   if (auto v = json::get_string(c, "job_id")) cfg.job_id = std::string(*v);
+  if (auto v = json::get_string(c, "kind")) {
+    auto k = parse_job_kind(*v);
+    if (!k) throw std::runtime_error("bad kind");
+    cfg.kind = *k;
+  }
   if (auto v = json::get_string(c, "start_command")) cfg.start_command = std::string(*v);
   if (auto* a = json::find(c, "start_arguments")) cfg.start_arguments = json::to_string(*a);
   if (auto v = json::get_bool(c, "job_commands")) cfg.job_commands = *v;
@@ -144,7 +149,10 @@ class Replayer {
   void run(const std::vector<Step>& steps, const Hooks& hooks) {
     if (steps.empty() || steps.front().kind != Step::Kind::config) return fail("the first step must be a config");
     m_.emplace(parse_config(steps.front().body()));
-    take(m_->start(), "start");
+    if (json::get_bool(steps.front().body(), "attach").value_or(false))
+      take(m_->attach(), "attach");
+    else
+      take(m_->start(), "start");
     for (std::size_t i = 1; i < steps.size() && r_.ok; ++i) {
       step_ = &steps[i];
       apply(steps[i]);

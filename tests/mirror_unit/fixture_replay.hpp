@@ -1,7 +1,8 @@
 // Replays a recorded job event stream (fixtures/events/*.jsonl) through mirror::JobStateMachine.
 //
 // A fixture is JSON lines, one step each:
-//   {"config": {...}}                    the JobConfig (first line)
+//   {"config": {...}}                    the JobConfig (first line); "kind" (mirror, active-commit, commit,
+//                                        stream, backup), "attach": true to take over a running job
 //   {"out": {"execute": N, "arguments": A}}  the machine must have asked for exactly this command by now
 //   {"in": MESSAGE, "repeat": K}         a message from QEMU: events go to on_event, replies and errors to
 //                                        on_reply for the oldest command not yet answered (QMP answers in order)

@@ -203,7 +203,9 @@ TEST(EventFixtures, AllScenariosArePresent) {
         "force_cancel_after_ready", "pause_resume_pivot_in_standby", "drain_flaps", "eio_report",
         "eio_stop_resume_pivot", "enospc_resume", "error_after_ready", "ignore_flood_after_ready", "size_mismatch",
         "creation_failure", "duplicate_job_id", "complete_before_ready_refused", "offset_equals_len_race",
-        "ready_before_start_reply", "duplicate_ready", "other_jobs_events", "resync_ready_after_gap"}) {
+        "ready_before_start_reply", "duplicate_ready", "other_jobs_events", "resync_ready_after_gap",
+        "active_commit_pivot", "active_commit_complete_before_ready_refused", "commit_intermediate", "stream_full",
+        "backup_full", "backup_incremental", "attach_ready_pivot", "attach_running_then_ready"}) {
     EXPECT_TRUE(std::filesystem::exists(fixtures_dir() + "/" + name + ".jsonl")) << name;
   }
 }

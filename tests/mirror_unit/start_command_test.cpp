@@ -7,7 +7,7 @@ namespace mirror {
 namespace {
 
 TEST(StartCommand, DriveMirrorCarriesEveryOption) {
-  MirrorOptions o;
+  JobOptions o;
   o.device = "disk0";
   o.target = DriveTarget{"/t.qcow2", "qcow2", DriveTarget::Mode::existing};
   o.job_id = "job0";
@@ -33,7 +33,7 @@ TEST(StartCommand, DriveMirrorCarriesEveryOption) {
 }
 
 TEST(StartCommand, BlockdevMirrorWithDefaultsIsMinimal) {
-  MirrorOptions o;
+  JobOptions o;
   o.device = "src0";
   o.target = BlockdevTarget{"tgt"};
   o.job_id = "job0";
@@ -44,7 +44,7 @@ TEST(StartCommand, BlockdevMirrorWithDefaultsIsMinimal) {
 }
 
 TEST(StartCommand, RefusesWhatQemuWouldRefuse) {
-  MirrorOptions o;
+  JobOptions o;
   o.device = "src0";
   o.target = BlockdevTarget{"tgt"};
   std::string why;

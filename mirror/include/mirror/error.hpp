@@ -1,5 +1,5 @@
 // Error codes of the mirror library: how a mirror run ended when it did not end as asked.
-// The run's MirrorResult holds the details (QEMU's words in `error`).
+// The run's JobResult holds the details (QEMU's words in `error`).
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -17,7 +17,7 @@ enum class errc {
   outcome_unknown,       // the job's end could not be observed (connection lost, events lost, would not end)
   wrong_outcome,         // the job ended in another way than the end mode asked (e.g. finished, not pivoted)
   invalid_options,       // the options cannot make a valid start command
-  abandoned,             // the caller stopped following the job (MirrorJob::abandon); it was left as it was
+  abandoned,             // the caller stopped following the job (BlockJob::abandon); it was left as it was
 };
 
 const boost::system::error_category& category() noexcept;

@@ -18,8 +18,8 @@ namespace mirror {
 
 // Why a command is sent; the runner hands it back with the reply.
 enum class Command : std::uint8_t {
-  start,             // drive-mirror / blockdev-mirror
-  complete,          // job-complete / block-job-complete: pivot to the target
+  start,             // the job's start command (drive-mirror, blockdev-mirror, block-commit, block-stream, ...)
+  complete,          // job-complete / block-job-complete: pivot to the target (jobs with a ready phase)
   finish,            // block-job-cancel after ready: stop mirroring, keep the source (target = a point-in-time copy)
   cancel,            // block-job-cancel before ready
   force_cancel,      // block-job-cancel force:true (after ready, or when paused)
@@ -43,6 +43,7 @@ const char* to_string(Timer t) noexcept;
 enum class Outcome : std::uint8_t {
   pivoted,       // BLOCK_JOB_COMPLETED without error after a complete: the target is now the active disk
   finished,      // BLOCK_JOB_COMPLETED without error after a soft cancel: the source stays, the target is a copy
+  completed,     // BLOCK_JOB_COMPLETED without error of a job without a ready phase (commit, stream, backup)
   cancelled,     // BLOCK_JOB_CANCELLED
   failed,        // BLOCK_JOB_COMPLETED with an error (QEMU's message), or the job could not be finalized
   start_failed,  // the start command was refused
@@ -52,7 +53,7 @@ enum class Outcome : std::uint8_t {
 };
 const char* to_string(Outcome o) noexcept;
 
-// What qmpc does once the job is ready.
+// What qmpc does once the job is ready (pivot, finish, wait_ready: jobs with a ready phase only; see JobKind).
 enum class EndMode : std::uint8_t {
   pivot,       // complete: switch the disk to the target
   finish,      // soft cancel: keep the source, leave the target as a consistent copy
@@ -60,6 +61,7 @@ enum class EndMode : std::uint8_t {
   wait_ready,  // report ready and leave the job running
   detach,      // return as soon as the job started
   manual,      // report ready, then wait for requests
+  run,         // a job without a ready phase: wait for it to end by itself
 };
 const char* to_string(EndMode m) noexcept;
 

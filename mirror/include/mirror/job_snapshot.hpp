@@ -26,6 +26,8 @@ struct JobSnapshot {
   std::string io_status;              // "ok", "failed", "nospace" (query-block-jobs only; empty when absent)
   std::optional<std::uint64_t> offset, len, speed;
   std::optional<std::string> error;   // set once the job ended with an error ("Operation canceled" when cancelled)
+  std::string type;                   // "mirror", "commit", "stream", "backup", ... (empty when absent)
+  std::optional<bool> auto_finalize, auto_dismiss;  // query-block-jobs only
 
   // True when QEMU stopped the job because of an I/O error (io-status failed or nospace). Such a job is not
   // healthy even when it reports ready:true.

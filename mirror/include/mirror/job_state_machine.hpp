@@ -1,4 +1,8 @@
-// The mirror job model of QEMU 7.2, without I/O.
+// The block job model of QEMU 7.2, without I/O: mirror, commit (active or not), stream and backup jobs.
+//
+// A job kind (mirror/job_kind.hpp) says whether the job has a ready phase. With one (mirror, active commit), the
+// end mode decides what happens once it is ready; without one (commit, stream, backup), the job ends by itself
+// and can only be cancelled: no complete is ever sent, and ready is never waited for.
 //
 // The runner feeds it what QEMU says (events, command replies, query results), what the caller asks (pivot,
 // finish, abort, wait-ready) and which deadline expired; each call returns the actions to carry out, in order.
@@ -25,6 +29,7 @@
 #pragma once
 
 #include "mirror/job_actions.hpp"
+#include "mirror/job_kind.hpp"
 #include "mirror/job_snapshot.hpp"
 #include "mirror/job_status.hpp"
 
@@ -39,7 +44,8 @@ namespace mirror {
 
 struct JobConfig {
   std::string job_id = "job0";
-  std::string start_command = "blockdev-mirror";  // or "drive-mirror"
+  JobKind kind = JobKind::mirror;
+  std::string start_command = "blockdev-mirror";  // or "drive-mirror", "block-commit", "block-stream", ...
   std::string start_arguments;                    // JSON object text, including "job-id"
   bool job_commands = true;   // QEMU offers job-complete/-resume/-finalize/-dismiss (query-commands)
   bool auto_finalize = true;  // as given to the start command
@@ -68,8 +74,12 @@ class JobStateMachine {
  public:
   explicit JobStateMachine(JobConfig config);
 
-  // Sends the start command and arms the ready deadline.
+  // Sends the start command and arms the ready deadline (the completion deadline for a job without a ready phase).
   Actions start();
+  // Instead of start(): takes over the running job `job_id` that someone else started (or a qmpc that is gone).
+  // Learns its status from query-jobs and query-block-jobs, then follows the end mode as if it had started it. A
+  // job QEMU does not list, or of another kind, ends the run with outcome start_failed.
+  Actions attach();
 
   // An event from QEMU (any event: those of other jobs are ignored).
   Actions on_event(const qmp::Message& event);
@@ -122,6 +132,7 @@ class JobStateMachine {
   void maybe_finish(Actions& out);
   void apply_snapshot(const JobSnapshot& s, std::uint64_t seq, qmp::Clock::time_point time, Actions& out);
   void on_job_gone(Actions& out);
+  bool attach_check(const std::optional<JobSnapshot>& s, JobQuery q, Actions& out);  // false: the run ended
   void on_unlisted(Actions& out);  // a query-block-jobs reply (poll or query) without the job
   void error_stop_detected(Actions& out);
   void apply_error_policy(std::string_view io_status, Actions& out);
@@ -172,6 +183,7 @@ class JobStateMachine {
   std::optional<Terminal> terminal_;
   bool gone_ = false;
   bool status_events_ = false;  // QEMU sent a JOB_STATUS_CHANGE for the job (2.12 and later)
+  bool attaching_ = false;      // attach(): the job has not been found in a query yet
   unsigned unlisted_ = 0;       // query-block-jobs replies in a row without the job
   bool standby_unverified_ = false;  // standby known only from query-jobs (no io-status)
   std::uint64_t snapshot_seq_ = 0;    // events older than the last query reply do not move the status back

@@ -1,7 +1,7 @@
 // Turns successive (time, offset, len) samples into a rate and an ETA. No I/O.
 #pragma once
 
-#include "mirror/mirror_options.hpp"
+#include "mirror/job_options.hpp"
 
 #include <qmp/message.hpp>
 

@@ -1,4 +1,4 @@
-#include "mirror/mirror_job.hpp"
+#include "mirror/block_job.hpp"
 
 #include "mirror/job_state_machine.hpp"
 #include "mirror/progress_meter.hpp"
@@ -20,9 +20,9 @@ namespace detail {
 namespace asio = boost::asio;
 using qmp::Clock;
 
-class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
+class JobRun : public std::enable_shared_from_this<JobRun> {
  public:
-  MirrorRun(qmp::Session& session, const MirrorOptions& options)
+  JobRun(qmp::Session& session, const JobOptions& options)
       : session_(session),
         opt_(options),
         ex_(session.get_executor()),
@@ -45,9 +45,18 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     }
     result_.job_id = opt_.job_id;
     std::string why;
-    auto cmd = build_start_command(opt_, &why);
-    if (!cmd) return complete(make_error_code(errc::invalid_options), why);
-    start_command_ = std::move(*cmd);
+    if (opt_.attach) {
+      if (opt_.job_id.empty()) return complete(make_error_code(errc::invalid_options), "the job id is empty");
+      start_command_.kind = opt_.kind;
+    } else if (opt_.start) {
+      start_command_ = *opt_.start;
+    } else {
+      auto cmd = build_start_command(opt_, &why);
+      if (!cmd) return complete(make_error_code(errc::invalid_options), why);
+      start_command_ = std::move(*cmd);
+    }
+    if (auto refusal = end_mode_refusal(start_command_.kind, opt_.end_mode))
+      return complete(make_error_code(errc::invalid_options), *refusal);
     // Subscribe before anything is written: JOB_STATUS_CHANGE created/running come before the start reply.
     qmp::EventFilter filter;
     filter.names = {"JOB_STATUS_CHANGE", "BLOCK_JOB_READY",     "BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED",
@@ -68,7 +77,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   }
 
   std::optional<std::string> request(Request r) {
-    if (!machine_ || finished_) return std::string("the mirror job is not running");
+    if (!machine_ || finished_) return std::string("the job is not running");
     Actions a = machine_->request(r);
     std::optional<std::string> refused;
     for (const auto& x : a)
@@ -92,6 +101,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     result_.job_commands = job_commands;
     JobConfig cfg;
     cfg.job_id = opt_.job_id;
+    cfg.kind = start_command_.kind;
     cfg.start_command = start_command_.name;
     cfg.start_arguments = start_command_.arguments;
     cfg.job_commands = job_commands;
@@ -101,7 +111,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     cfg.max_resumes = opt_.max_resumes;
     machine_.emplace(std::move(cfg));
     start_time_ = Clock::now();
-    execute(machine_->start());
+    execute(opt_.attach ? machine_->attach() : machine_->start());
     next_event();
     schedule_poll();
   }
@@ -111,7 +121,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   void execute(Actions actions) {
     for (auto& a : actions) {
       if (finished_) return;
-      if (opt_.logger) opt_.logger->debug("mirror {}: {}", opt_.job_id, describe(a));
+      if (opt_.logger) opt_.logger->debug("job {}: {}", opt_.job_id, describe(a));
       std::visit([this](auto& x) { act(x); }, a);
     }
   }
@@ -138,7 +148,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
     if (opt_.on_job_error) opt_.on_job_error(e);
   }
   void act(PausedByError& p) {
-    if (opt_.logger) opt_.logger->warn("mirror {}: {}", opt_.job_id, p.message);
+    if (opt_.logger) opt_.logger->warn("job {}: {}", opt_.job_id, p.message);
     if (opt_.on_paused_by_error) opt_.on_paused_by_error(p);
   }
   void act(Progress& p) {
@@ -189,7 +199,11 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
         return opt_.end_mode == EndMode::finish || opt_.end_mode == EndMode::manual
                    ? qmp::error_code{}
                    : make_error_code(errc::wrong_outcome);
-      case Outcome::ready:
+      case Outcome::completed:
+        return opt_.end_mode == EndMode::run || opt_.end_mode == EndMode::manual ? qmp::error_code{}
+                                                                                 : make_error_code(errc::wrong_outcome);
+      case Outcome::ready:  // with an error: a job told to end by itself that waits to be completed
+        return f.error.empty() ? qmp::error_code{} : make_error_code(errc::wrong_outcome);
       case Outcome::detached: return {};
     }
     return make_error_code(errc::outcome_unknown);
@@ -222,7 +236,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   void feed_event(const qmp::Message& m, bool gap) {
     execute(machine_->on_event(m));
     if (gap && !finished_) {
-      if (opt_.logger) opt_.logger->info("mirror {}: events were dropped; resyncing", opt_.job_id);
+      if (opt_.logger) opt_.logger->info("job {}: events were dropped; resyncing", opt_.job_id);
       execute(machine_->resync());
     }
   }
@@ -289,7 +303,7 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   }
 
   qmp::Session& session_;
-  MirrorOptions opt_;
+  JobOptions opt_;
   asio::any_io_executor ex_;
   StartCommand start_command_;
   std::optional<JobStateMachine> machine_;
@@ -305,37 +319,37 @@ class MirrorRun : public std::enable_shared_from_this<MirrorRun> {
   ProgressMeter meter_;
   Clock::time_point start_time_{};
   std::optional<Clock::time_point> ready_signal_;
-  MirrorResult result_;
+  JobResult result_;
 };
 
 }  // namespace detail
 
-MirrorJob::MirrorJob(qmp::Session& session, MirrorOptions options)
+BlockJob::BlockJob(qmp::Session& session, JobOptions options)
     : session_(session), options_(std::move(options)) {}
 
-MirrorJob::~MirrorJob() = default;
+BlockJob::~BlockJob() = default;
 
-void MirrorJob::start_run(boost::asio::any_completion_handler<RunSignature> h) {
+void BlockJob::start_run(boost::asio::any_completion_handler<RunSignature> h) {
   if (run_) {
     boost::asio::post(session_.get_executor(), [h = std::move(h)]() mutable {
-      std::move(h)(make_error_code(errc::invalid_options), MirrorResult{});
+      std::move(h)(make_error_code(errc::invalid_options), JobResult{});
     });
     return;
   }
-  run_ = std::make_shared<detail::MirrorRun>(session_, options_);
+  run_ = std::make_shared<detail::JobRun>(session_, options_);
   run_->start(std::move(h));
 }
 
-std::optional<std::string> MirrorJob::request(Request r) {
-  if (!run_) return std::string("the mirror job was not started");
+std::optional<std::string> BlockJob::request(Request r) {
+  if (!run_) return std::string("the job was not started");
   return run_->request(r);
 }
 
-void MirrorJob::abandon() {
+void BlockJob::abandon() {
   if (run_) run_->abandon();
 }
 
-JobStatus MirrorJob::status() const noexcept { return run_ ? run_->status() : JobStatus::unknown; }
-bool MirrorJob::ready() const noexcept { return run_ && run_->ready(); }
+JobStatus BlockJob::status() const noexcept { return run_ ? run_->status() : JobStatus::unknown; }
+bool BlockJob::ready() const noexcept { return run_ && run_->ready(); }
 
 }  // namespace mirror
