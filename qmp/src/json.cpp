@@ -225,3 +225,94 @@ Object& Object::add_raw(std::string_view k, std::string_view json_text) {
 }
 
 }  // namespace qmp::json
+
+namespace qmp::json {
+namespace {
+
+// Records where the members of the root object start and end; refuses a root that is not an object.
+class LayoutHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, LayoutHandler> {
+ public:
+  LayoutHandler(const rapidjson::MemoryStream& stream, ObjectLayout& out) : stream_(stream), out_(out) {}
+  bool not_object = false;
+
+  bool Default() { return value_done(); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1 && !out_.members.empty()) out_.members.back().string_value.emplace(s, n);
+    return value_done();
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1) {
+      MemberSpan m;
+      m.name.assign(s, n);
+      m.begin = prev_end_;
+      m.value_begin = stream_.Tell();  // just past the key's closing quote; moved past ':' by scan_object
+      out_.members.push_back(std::move(m));
+    }
+    return true;
+  }
+  bool StartObject() {
+    if (depth_ == 0) prev_end_ = stream_.Tell();
+    ++depth_;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    return value_done();
+  }
+  bool StartArray() {
+    if (depth_ == 0) return refuse();
+    ++depth_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return value_done();
+  }
+
+ private:
+  bool refuse() {
+    not_object = true;
+    return false;
+  }
+  // A value ended: at depth 1 it is a member's value of the root object.
+  bool value_done() {
+    if (depth_ == 0 && out_.members.empty() && prev_end_ == 0) return refuse();  // a scalar root
+    if (depth_ == 1) {
+      prev_end_ = stream_.Tell();
+      if (!out_.members.empty()) out_.members.back().value_end = prev_end_;
+    }
+    return true;
+  }
+  const rapidjson::MemoryStream& stream_;
+  ObjectLayout& out_;
+  unsigned depth_ = 0;
+  std::size_t prev_end_ = 0;
+};
+
+}  // namespace
+
+const MemberSpan* ObjectLayout::find(std::string_view name) const noexcept {
+  for (const auto& m : members)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+std::optional<ObjectLayout> scan_object(std::string_view text, ParseFailure* failure) {
+  ObjectLayout layout;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  LayoutHandler handler(ms, layout);
+  auto parsed = parse_bounded<rapidjson::kParseDefaultFlags>(ms, handler);
+  if (parsed || handler.not_object) {
+    if (failure) *failure = handler.not_object ? ParseFailure{0, "not an object"} : *parsed;
+    return std::nullopt;
+  }
+  for (auto& m : layout.members) {
+    auto i = m.value_begin;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n' || text[i] == ':'))
+      ++i;
+    m.value_begin = i;
+  }
+  return layout;
+}
+
+}  // namespace qmp::json

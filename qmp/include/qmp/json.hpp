@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qmp::json {
 
@@ -51,6 +52,23 @@ std::optional<ParseFailure> parse(Document& doc, std::string_view text, bool ful
 std::optional<ParseFailure> parse_insitu(Document& doc, char* text);
 // Checks that `text` is one well-formed JSON value, without building a DOM.
 std::optional<ParseFailure> check_syntax(std::string_view text);
+
+// Where each top-level member of a JSON object text sits, found without building a DOM (the proxy rewrites "id"
+// members in place and forwards everything else byte for byte).
+struct MemberSpan {
+  std::string name;
+  std::size_t begin = 0;        // end of the previous member's value (so the ',' before it is inside), or just past '{'
+  std::size_t value_begin = 0;  // first byte of the value
+  std::size_t value_end = 0;    // one past its last byte
+  std::optional<std::string> string_value;  // the value, unescaped, when it is a string
+};
+struct ObjectLayout {
+  std::vector<MemberSpan> members;  // in text order (a repeated name appears repeatedly)
+  const MemberSpan* find(std::string_view name) const noexcept;
+};
+// Scans `text`, which must be one JSON object (nested at most kMaxDepth deep). On failure returns nullopt and, when
+// `failure` is given, fills it ("not an object" for valid JSON of another type).
+std::optional<ObjectLayout> scan_object(std::string_view text, ParseFailure* failure = nullptr);
 
 // Parses text that must be one JSON object. On failure returns nullopt and fills `error` with what was wrong
 // (RapidJSON's message or the nesting limit, the offset, an excerpt).

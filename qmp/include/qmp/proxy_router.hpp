@@ -1,0 +1,142 @@
+// The decisions of a QMP proxy that shares one QEMU monitor among several clients. No I/O: bytes from QEMU and
+// from each client are fed in; bytes to write and what to do (write, close, resume reading) come out.
+//
+//   QEMU  <-- upstream bytes -->  ProxyRouter  <-- client bytes -->  client 1, client 2, ...
+//
+// - Upstream: the router reads QEMU's greeting and negotiates itself (oob when QEMU offers it); `open()` then.
+// - Each client gets a greeting built from QEMU's (its version, the capabilities the proxy passes on) and negotiates
+//   with the router, which answers qmp_capabilities itself, as QEMU would.
+// - A client's command goes up with its "id" replaced by a number of the router's own (unique for the router's
+//   life, the same for everyone, so it says nothing about the client); the reply comes back down with the client's
+//   id text restored byte for byte, or with no id when the command had none. Everything else is forwarded as is.
+// - Every event goes to every client that had negotiated when the event arrived, in QEMU's order.
+// - A client's output queue is bounded (queued plus being written). A client past the bound is closed with the
+//   reason; the others and QEMU never wait for it. Replies due to a closed client are dropped.
+// - A client may have a bounded number of commands in flight; beyond that the router stops taking its lines
+//   (`may_read()` false) until replies come back.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "qmp/json.hpp"
+#include "qmp/line_framer.hpp"
+
+namespace qmp {
+
+struct ProxyRouterOptions {
+  std::size_t max_line = 10 * 1024 * 1024 + 4096;  // longest line read from QEMU or a client
+  std::size_t client_queue_bytes = 4 * 1024 * 1024;  // output queued for one client, in-flight write included
+  std::size_t client_in_flight = 256;  // commands of one client sent to QEMU and not yet answered
+};
+
+class ProxyRouter {
+ public:
+  using ClientId = std::uint64_t;
+
+  struct Action {
+    enum class Kind {
+      write_upstream,  // take_upstream_output() has bytes
+      write_client,    // take_client_output(client) has bytes
+      close_client,    // the router dropped `client`; close its connection (`reason` says why, for the log)
+      resume_client,   // `client` may be read again (may_read() turned true)
+      open,            // negotiated with QEMU: clients may connect now
+      close_all,       // QEMU is gone or broke the protocol (`reason`): flush, close every client, stop
+      note,            // something worth a debug log line (`reason`)
+    };
+    Kind kind;
+    ClientId client = 0;
+    std::string reason;
+  };
+
+  explicit ProxyRouter(ProxyRouterOptions opts = {});
+
+  // --- upstream (QEMU) ---
+  void upstream_bytes(std::string_view bytes);
+  void upstream_closed(std::string_view why = "QEMU closed the connection");
+  std::string take_upstream_output();
+  bool open() const noexcept { return phase_ == Phase::open; }
+  bool closed() const noexcept { return phase_ == Phase::closed; }
+  // QEMU's version, "7.2.22" (empty before the greeting).
+  const std::string& qemu_version() const noexcept { return qemu_version_; }
+
+  // --- clients ---
+  // A new client (only while open()); its greeting is queued at once.
+  ClientId add_client();
+  void client_bytes(ClientId client, std::string_view bytes);
+  // The client's connection ended (EOF or an error); its pending replies will be dropped.
+  void client_closed(ClientId client);
+  // Output for the client, now counted as being written until client_output_written().
+  std::string take_client_output(ClientId client);
+  void client_output_written(ClientId client);
+  bool has_client(ClientId client) const noexcept { return clients_.count(client) != 0; }
+  bool may_read(ClientId client) const noexcept;
+  std::size_t client_count() const noexcept { return clients_.size(); }
+  // Bytes queued for the client (being written included), 0 for an unknown client.
+  std::size_t client_backlog(ClientId client) const noexcept;
+
+  // What to do now, in the order it arose.
+  std::vector<Action> take_actions();
+
+  // Counters.
+  std::size_t pending_commands() const noexcept { return pending_.size(); }
+  std::uint64_t dropped_replies() const noexcept { return dropped_replies_; }
+  std::uint64_t events_forwarded() const noexcept { return events_; }
+  // QEMU sent SHUTDOWN (so its closing the connection next is the expected end).
+  bool shutdown_seen() const noexcept { return shutdown_seen_; }
+
+ private:
+  enum class Phase { greeting, negotiating, open, closed };
+  struct Client {
+    LineFramer framer;
+    std::string out;
+    std::size_t writing = 0;   // bytes handed out by take_client_output() and not yet written
+    std::size_t in_flight = 0;
+    bool negotiated = false;
+    bool oob = false;
+    bool paused = false;       // stopped taking lines: too many in flight
+    explicit Client(std::size_t max_line) : framer(max_line) {}
+  };
+  struct Pending {
+    ClientId client;
+    std::optional<std::string> id_text;  // the client's id exactly as it wrote it; nullopt: it sent none
+  };
+
+  void upstream_line(std::string_view line);
+  void upstream_greeting(std::string_view line);
+  void client_lines(ClientId id, Client& c);
+  void client_line(ClientId id, Client& c, std::string_view line);
+  void client_capabilities(ClientId id, Client& c, std::string_view line, const std::optional<std::string>& id_text);
+  void queue(ClientId id, Client& c, std::string_view line);
+  void reply_error(ClientId id, Client& c, std::string_view cls, std::string_view desc,
+                   const std::optional<std::string>& id_text);
+  void drop_client(ClientId id, std::string reason);
+  void fail(std::string reason);
+  void push(Action::Kind kind, ClientId client = 0, std::string reason = {});
+  void write_upstream(std::string bytes);
+
+  ProxyRouterOptions opts_;
+  Phase phase_ = Phase::greeting;
+  LineFramer upstream_framer_;
+  std::string upstream_out_;
+  std::string client_greeting_;
+  std::string qemu_version_;
+  bool upstream_oob_ = false;
+  std::map<ClientId, Client> clients_;
+  std::unordered_map<std::uint64_t, Pending> pending_;
+  std::uint64_t next_upstream_id_ = 1;  // 0 is the router's own qmp_capabilities
+  ClientId next_client_ = 1;
+  std::uint64_t dropped_replies_ = 0;
+  std::uint64_t events_ = 0;
+  bool shutdown_seen_ = false;
+  std::vector<Action> actions_;
+};
+
+}  // namespace qmp
