@@ -142,6 +142,7 @@ class JobRun : public std::enable_shared_from_this<JobRun> {
   void act(ReadyReached& r) {
     ready_signal_ = r.signal_time;
     result_.ready_ms = std::chrono::duration<double, std::milli>(r.signal_time - start_time_).count();
+    r.ready_ms = *result_.ready_ms;
     if (opt_.on_ready) opt_.on_ready(r);
   }
   void act(JobErrorReported& e) {

@@ -1,5 +1,7 @@
 #include "mirror/job_state_machine.hpp"
 
+#include "mirror/ready_rule.hpp"
+
 #include <qmp/json.hpp>
 
 #include <utility>
@@ -753,12 +755,8 @@ std::optional<std::string> JobStateMachine::pivot_refusal(std::string_view verb)
   if (terminal_ || gone_) return job + " already ended";
   if (complete_sent_ || finish_sent_ || cancel_sent_)
     return "refusing to " + std::string(verb) + " " + job + ": a completion or cancel is already under way";
-  if (!ready_reported_ || !is_ready_status(status_))
-    return "refusing to " + std::string(verb) + " " + job + ": it is not ready (status '" + to_string(status_) +
-           "'); only QEMU's ready signal allows it, whatever the progress says";
-  if (paused_by_error_)
-    return "refusing to " + std::string(verb) + " " + job +
-           ": it is stopped by an I/O error (ready:true with a failed io-status is not healthy)";
+  if (!ready_reported_ || !is_ready_status(status_)) return not_ready_refusal(config_.job_id, verb, to_string(status_));
+  if (paused_by_error_) return error_stop_refusal(config_.job_id, verb);
   return std::nullopt;
 }
 

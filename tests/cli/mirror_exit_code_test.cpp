@@ -27,7 +27,7 @@ void expect(const MirrorRunEnd& e, MirrorEnding ending, ExitCode code) {
 }
 
 TEST(MirrorExitCode, EndedAsAskedIsZero) {
-  for (Outcome o : {Outcome::pivoted, Outcome::finished, Outcome::ready, Outcome::detached})
+  for (Outcome o : {Outcome::pivoted, Outcome::finished, Outcome::completed, Outcome::ready, Outcome::detached})
     expect(ended({}, o), MirrorEnding::as_asked, ExitCode::ok);
 }
 

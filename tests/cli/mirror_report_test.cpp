@@ -21,12 +21,15 @@ TEST(MirrorReport, SummaryLineForHumans) {
   MirrorSummary s{"pivoted", "job0", 16u << 20, 16u << 20, 89.76, 119.4, 98, ""};
   EXPECT_EQ(summary_line(s), "pivoted: job job0, 16 MiB of 16 MiB copied; ready after 90 ms, pivot sent 98 us after "
                              "ready, completed after 119 ms");
+  s.result = "finished";
+  EXPECT_EQ(summary_line(s).find("pivot"), std::string::npos) << summary_line(s);
+  EXPECT_NE(summary_line(s).find("finish sent 98 us after ready"), std::string::npos) << summary_line(s);
   MirrorSummary t{"timeout", "j", 0, 0, std::nullopt, 1000.0, std::nullopt, "aborted"};
   EXPECT_EQ(summary_line(t), "timeout: job j; aborted");
 }
 
 TEST(MirrorReport, ProgressAndStatusObjects) {
-  ProgressSample p{1048576, 4194304, 0, 2097152.4, std::chrono::milliseconds(1500), false};
+  ProgressSample p{1048576, 4194304, 0, 2097152.4, std::chrono::milliseconds(1500), false, {}};
   EXPECT_EQ(progress_json(p, 12.5),
             R"({"type":"progress","t_ms":12.5,"offset":1048576,"len":4194304,"speed":0,"rate":2097152,)"
             R"("eta_ms":1500,"ready":false})");
@@ -36,13 +39,21 @@ TEST(MirrorReport, ProgressAndStatusObjects) {
 }
 
 TEST(MirrorReport, ProgressBar) {
-  ProgressSample p{1u << 20, 4u << 20, 0, 1048576, std::chrono::milliseconds(3000), false};
+  ProgressSample p{1u << 20, 4u << 20, 0, 1048576, std::chrono::milliseconds(3000), false, {}};
   EXPECT_EQ(progress_bar(p, 8), "[##......]  25%  1 MiB/s  ETA 3s");
   p.ready = true;
   p.offset = p.len;
   EXPECT_EQ(progress_bar(p, 8), "[########] 100%  1 MiB/s  ready");
   ProgressSample empty;
   EXPECT_EQ(progress_bar(empty, 4), "[....]   0%  0 B/s");
+  // offset == len before the job said ready is not 100%; the status is shown.
+  ProgressSample race{4 * 1024 * 1024, 4 * 1024 * 1024, 0, 0, std::nullopt, false, "running"};
+  EXPECT_EQ(progress_bar(race, 8), "[#######.]  99%  0 B/s");
+  race.status = "paused";
+  EXPECT_EQ(progress_bar(race, 8), "[#######.]  99%  0 B/s  paused");
+  race.ready = true;
+  race.status = "standby";
+  EXPECT_EQ(progress_bar(race, 8), "[########] 100%  0 B/s  standby");
 }
 
 }  // namespace

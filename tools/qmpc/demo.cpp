@@ -178,7 +178,7 @@ asio::awaitable<int> run_demo(const Runtime& rt) {
   job_options.on_ready = [&](const mirror::ReadyReached& r) { ready_source = r.source; };
   job_options.on_progress = [&](const mirror::ProgressInfo& p) {
     if (!bar) return;
-    std::fprintf(stderr, "\r%s ", cli::progress_bar({p.offset, p.len, p.speed, p.rate, p.eta, p.ready}).c_str());
+    std::fprintf(stderr, "\r%s ", cli::progress_bar({p.offset, p.len, p.speed, p.rate, p.eta, p.ready, {}}).c_str());
     std::fflush(stderr);
     bar_drawn = true;
   };

@@ -85,6 +85,8 @@ struct StatusChanged {
 struct ReadyReached {
   qmp::Clock::time_point signal_time;  // when the first ready signal was read
   std::string source;                  // "JOB_STATUS_CHANGE", "BLOCK_JOB_READY", "query-block-jobs", "query-jobs"
+  double ready_ms = 0;                 // set by the runner: start command sent (or attach) -> signal_time, the
+                                       // clock of JobResult::ready_ms
 };
 
 // A BLOCK_JOB_ERROR. Reported for each error with action report/stop/enospc; with action ignore only the first

@@ -4,8 +4,8 @@ namespace qmpc::cli {
 namespace {
 
 bool ended_as_asked(mirror::Outcome o) noexcept {
-  return o == mirror::Outcome::pivoted || o == mirror::Outcome::finished || o == mirror::Outcome::ready ||
-         o == mirror::Outcome::detached;
+  return o == mirror::Outcome::pivoted || o == mirror::Outcome::finished || o == mirror::Outcome::completed ||
+         o == mirror::Outcome::ready || o == mirror::Outcome::detached;
 }
 
 }  // namespace

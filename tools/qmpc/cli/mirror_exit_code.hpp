@@ -1,5 +1,5 @@
-// How a `qmpc mirror` run ended, and its exit code, from what the mirror job returned and what qmpc itself did
-// (a signal, its --timeout). Pure: mirror.cpp reports each ending in its own words.
+// How a block-job run (`qmpc mirror`, `commit`, `stream`, `backup`) ended, and its exit code, from what the job
+// returned and what qmpc itself did (a signal, its --timeout). Pure: block_job_run.cpp words each ending.
 #pragma once
 
 #include "cli/exit_code.hpp"
@@ -10,7 +10,7 @@
 namespace qmpc::cli {
 
 enum class MirrorEnding {
-  as_asked,     // pivoted, finished, ready or detached, without error
+  as_asked,     // pivoted, finished, completed (a job without a ready phase), ready or detached, without error
   abandoned,    // a second signal while the job was being aborted: left in QEMU as it was
   interrupted,  // a signal aborted the job
   timed_out,    // --timeout passed (or a deadline of the job's own fired): the job was aborted

@@ -50,8 +50,11 @@ std::string summary_line(const MirrorSummary& s) {
   if (s.len > 0) out += ", " + format_size(s.offset) + " of " + format_size(s.len) + " copied";
   std::string times;
   if (s.ready_ms) times += "ready after " + number(std::round(*s.ready_ms)) + " ms";
-  if (s.pivot_us) times += (times.empty() ? "" : ", ") + std::string("pivot sent ") + std::to_string(*s.pivot_us) +
-                           " us after ready";
+  if (s.pivot_us)
+    times += (times.empty() ? "" : ", ") + std::string(s.result == "pivoted" ? "pivot sent " : "") +
+             (s.result == "finished" ? "finish sent " : "") +
+             (s.result != "pivoted" && s.result != "finished" ? "completion sent " : "") +
+             std::to_string(*s.pivot_us) + " us after ready";
   if (s.done_ms && (s.result == "pivoted" || s.result == "finished" || s.result == "completed"))
     times += (times.empty() ? "" : ", ") + std::string("completed after ") + number(std::round(*s.done_ms)) + " ms";
   if (!times.empty()) out += "; " + times;
@@ -78,15 +81,19 @@ std::string event_json(std::string_view type, double t_ms, std::string_view extr
 }
 
 std::string progress_bar(const ProgressSample& p, int width) {
-  const double fraction = p.len ? std::min(1.0, static_cast<double>(p.offset) / static_cast<double>(p.len)) : 0.0;
-  const int filled = static_cast<int>(fraction * width);
+  double fraction = p.len ? std::min(1.0, static_cast<double>(p.offset) / static_cast<double>(p.len)) : 0.0;
+  // offset == len is not ready: the last step is the job's own word.
+  if (!p.ready) fraction = std::min(fraction, 0.99);
+  const int filled = std::min(static_cast<int>(fraction * width), p.ready ? width : width - 1);
   std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
                     std::string(static_cast<std::size_t>(width - filled), '.') + "]";
   char pct[16];
   std::snprintf(pct, sizeof pct, " %3d%%", static_cast<int>(fraction * 100));
   bar += pct;
   bar += "  " + format_size(static_cast<std::uint64_t>(p.rate)) + "/s";
-  if (p.ready) {
+  if (!p.status.empty() && p.status != "running") {
+    bar += "  " + p.status;
+  } else if (p.ready) {
     bar += "  ready";
   } else if (p.eta) {
     const auto s = std::chrono::duration_cast<std::chrono::seconds>(*p.eta).count();
