@@ -8,6 +8,7 @@
 namespace {
 
 using qmpc::cli::Command;
+using qmpc::cli::JobEnd;
 using qmpc::cli::MirrorEnd;
 using qmpc::cli::parse_command_line;
 using qmpc::cli::ParseOutcome;
@@ -353,6 +354,43 @@ TEST(CommandLine, EventsFilters) {
   EXPECT_EQ(line.events.for_s, 9.0);
   EXPECT_EQ(usage_error({"events", "--match", "=x"}),
             "qmpc events: --match: missing path before '=' in '=x'; see 'qmpc events --help'\n");
+}
+
+TEST(CommandLine, JobCommandsAndTheirEnds) {
+  auto line = ok({"commit", "--device", "d", "--pivot"}, "/s");
+  EXPECT_EQ(line.command, Command::commit);
+  EXPECT_EQ(line.commit.end, JobEnd::pivot);
+  EXPECT_EQ(ok({"commit", "--device", "d", "--top", "/i/mid.qcow2"}, "/s").commit.end, JobEnd::automatic);
+  EXPECT_NE(usage_error({"commit", "--device", "d", "--top", "/i/mid.qcow2", "--pivot"}).find("no ready phase"),
+            std::string::npos);
+  EXPECT_EQ(ok({"commit", "--device", "d", "--top", "top0", "--active", "--pivot"}, "/s").commit.end, JobEnd::pivot);
+  EXPECT_NE(usage_error({"commit"}).find("--device is required"), std::string::npos);
+  EXPECT_NE(usage_error({"commit", "--device", "d", "--pivot", "--detach"}).find("exclude each other"),
+            std::string::npos);
+  EXPECT_EQ(ok({"commit", "--attach", "c1", "--pivot"}, "/s").commit.attach, "c1");
+  EXPECT_EQ(ok({"stream", "--device", "d"}, "/s").command, Command::stream);
+  EXPECT_NE(usage_error({"stream", "--device", "d", "--pivot"}).find("--pivot"), std::string::npos);
+  EXPECT_NE(usage_error({"backup", "--device", "d", "--target", "t", "--sync", "incremental"}).find("needs --bitmap"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"backup", "--device", "d", "--target", "node0", "--format", "qcow2"}).find("file target"),
+            std::string::npos);
+  EXPECT_EQ(ok({"mirror", "--attach", "m1", "--pivot"}, "/s").mirror.attach, "m1");
+  EXPECT_NE(usage_error({"mirror", "--pivot"}).find("--device and --target are required"), std::string::npos);
+}
+
+TEST(CommandLine, JobActions) {
+  auto line = ok({"job", "speed", "j1", "64M"}, "/s");
+  EXPECT_EQ(line.command, Command::job);
+  EXPECT_EQ(line.job.action, "speed");
+  EXPECT_EQ(line.job.id, "j1");
+  EXPECT_EQ(line.job.speed, 64u << 20);
+  line = ok({"job", "wait", "j1", "--until", "ready", "--timeout", "5"}, "/s");
+  EXPECT_EQ(line.job.until, "ready");
+  EXPECT_EQ(line.job.wait_timeout_s, 5.0);
+  EXPECT_EQ(ok({"job", "list"}, "/s").job.action, "list");
+  EXPECT_NE(usage_error({"job", "complete"}).find("takes a job ID"), std::string::npos);
+  EXPECT_NE(usage_error({"job", "list", "x"}).find("takes no argument"), std::string::npos);
+  EXPECT_NE(usage_error({"job", "frobnicate", "x"}).find("frobnicate"), std::string::npos);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // Exceptions stop here: anything thrown below is reported as an internal error (exit 1).
 #include "cli/command_line.hpp"
 #include "cli/error_line.hpp"
+#include "block_jobs.hpp"
 #include "commands.hpp"
 
 #include "qmp/printable.hpp"
@@ -36,6 +37,10 @@ int run(const qmpc::cli::CommandLine& line) {
     case Command::hmp: rc = qmpc::run_task(ioc, [&] { return qmpc::run_hmp(rt); }, true); break;
     case Command::events: rc = qmpc::run_task(ioc, [&] { return qmpc::run_events(rt); }, true); break;
     case Command::mirror: rc = qmpc::run_task(ioc, [&] { return qmpc::run_mirror(rt); }, false); break;
+    case Command::commit: rc = qmpc::run_task(ioc, [&] { return qmpc::run_commit(rt, line.commit); }, false); break;
+    case Command::stream: rc = qmpc::run_task(ioc, [&] { return qmpc::run_stream(rt, line.stream); }, false); break;
+    case Command::backup: rc = qmpc::run_task(ioc, [&] { return qmpc::run_backup(rt, line.backup); }, false); break;
+    case Command::job: rc = qmpc::run_task(ioc, [&] { return qmpc::run_job(rt, line.job); }, true); break;
     case Command::demo: rc = qmpc::run_task(ioc, [&] { return qmpc::run_demo(rt); }, true); break;
     case Command::trace: rc = qmpc::run_trace(ioc, rt); break;
     case Command::launch: rc = qmpc::run_task(ioc, [&] { return qmpc::run_launch(rt); }, false); break;

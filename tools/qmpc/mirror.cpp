@@ -52,6 +52,11 @@ asio::awaitable<int> run_mirror(const Runtime& rt) {
   const auto& opt = rt.line.mirror;
   JobRun run;
   run.job = job_options(opt);
+  if (!opt.attach.empty()) {
+    // Take over a running mirror: its id, and none of the start options.
+    run.job.attach = true;
+    run.job.job_id = opt.attach;
+  }
   run.what = "mirror";
   run.json = opt.json;
   run.progress = opt.progress;

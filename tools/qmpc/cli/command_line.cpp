@@ -21,6 +21,10 @@ const char* to_string(Command c) noexcept {
     case Command::hmp: return "hmp";
     case Command::events: return "events";
     case Command::mirror: return "mirror";
+    case Command::commit: return "commit";
+    case Command::stream: return "stream";
+    case Command::backup: return "backup";
+    case Command::job: return "job";
     case Command::launch: return "launch";
     case Command::demo: return "demo";
     case Command::trace: return "trace";
@@ -44,8 +48,9 @@ namespace {
 
 // Every subcommand, in the order of 'qmpc --help' (see cli/subcommands.hpp).
 constexpr void (*kSubcommands[])(CLI::App&, CommandLine&) = {
-    add_exec_command,   add_run_command,  add_hmp_command,  add_events_command,
-    add_mirror_command, add_launch_command, add_demo_command, add_trace_command,
+    add_exec_command,   add_run_command,    add_hmp_command,    add_events_command, add_mirror_command,
+    add_commit_command, add_stream_command, add_backup_command, add_job_command,    add_launch_command,
+    add_demo_command,   add_trace_command,
 };
 
 constexpr const char* kMainDescription =

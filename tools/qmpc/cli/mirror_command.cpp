@@ -20,6 +20,10 @@ How it ends (one of):
              the source
   --detach   exit as soon as the job runs
 
+--attach ID takes over the running mirror ID instead of starting one (a job left by a qmpc that was killed,
+or started by something else): its state comes from query-jobs / query-block-jobs, then it ends as asked,
+with the same ready rule.
+
 --json prints one JSON object per line on stdout: each state change, progress at each poll, and a final
 summary {"result": "pivoted"|"completed"|"finished"|"ready"|"detached"|"failed"|"cancelled"|"timeout"|
 "interrupted", "job", "len", "offset", "ready_ms", "done_ms", "pivot_us" (from reading the first ready signal to writing
@@ -53,10 +57,12 @@ void add_mirror_command(CLI::App& app, CommandLine& out) {
   MirrorOptions& m = out.mirror;
   auto* c = app.add_subcommand("mirror", "Start a drive-mirror or blockdev-mirror and follow it to the end you choose");
   c->footer(kMirrorFooter);
-  c->add_option("--device", m.device, "Device or node name of the disk to copy")->type_name("DEV")->required();
+  c->add_option("--device", m.device, "Device or node name of the disk to copy")->type_name("DEV");
   c->add_option("--target", m.target, "Target file path (drive-mirror) or node name (with --blockdev)")
-      ->type_name("TARGET")
-      ->required();
+      ->type_name("TARGET");
+  c->add_option("--attach", m.attach,
+                "Take over the running mirror ID (one qmpc did not start, or whose qmpc is gone) instead of starting one")
+      ->type_name("ID");
   c->add_flag("--blockdev", m.blockdev, "Use blockdev-mirror; TARGET is an existing node name");
   c->add_option("--format", m.format, "Target image format for drive-mirror (e.g. qcow2, raw)")->type_name("FMT");
   c->add_option("--sync", m.sync, "What to copy: full|top|none")
@@ -104,6 +110,8 @@ void add_mirror_command(CLI::App& app, CommandLine& out) {
   c->add_flag("--json", m.json, "One JSON object per line on stdout: state changes, progress, final summary");
   c->callback([&out, &m, c] {
     out.command = Command::mirror;
+    if (m.attach.empty() && (m.device.empty() || m.target.empty()))
+      throw UsageError("--device and --target are required (or --attach ID)");
     if (auto conflict = mirror_conflict(*c, m); !conflict.empty()) throw UsageError(conflict);
     if (c->count("--pivot")) m.end = MirrorEnd::pivot;
     if (c->count("--finish")) m.end = MirrorEnd::finish;

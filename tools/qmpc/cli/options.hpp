@@ -1,6 +1,7 @@
 // What the command line asked for, after parsing and validation. Plain data: no sockets, no CLI11 types.
 #pragma once
 
+#include "cli/block_job_options.hpp"
 #include "qmp/event_match.hpp"
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 
 namespace qmpc::cli {
 
-enum class Command { exec, run, hmp, events, mirror, launch, demo, trace };
+enum class Command { exec, run, hmp, events, mirror, commit, stream, backup, job, launch, demo, trace };
 
 struct GlobalOptions {
   std::string socket;                // -s/--socket, else $QMPC_SOCKET ("" when neither)
@@ -64,6 +65,7 @@ struct MirrorOptions {
   std::string sync = "full";         // full|top|none
   bool reuse_external = false;       // drive-mirror mode "existing"
   std::string job_id;                // "" : qmpc picks one
+  std::string attach;                // --attach ID: take over the running mirror ID instead of starting one
   std::optional<std::uint64_t> bandwidth;    // bytes per second
   std::optional<std::uint64_t> granularity;
   std::optional<std::uint64_t> buf_size;
@@ -105,6 +107,10 @@ struct CommandLine {
   HmpOptions hmp;
   EventsOptions events;
   MirrorOptions mirror;
+  CommitOptions commit;
+  StreamOptions stream;
+  BackupOptions backup;
+  JobCommandOptions job;
   LaunchOptions launch;
   DemoOptions demo;
   TraceOptions trace;

@@ -1,0 +1,132 @@
+// qmpc commit, qmpc stream, qmpc backup: build the job from the command line and follow it with run_block_job
+// (the progress, deadlines, signals, summary and exit codes of qmpc mirror).
+#include "block_jobs.hpp"
+
+#include "block_job_run.hpp"
+
+#include "mirror/start_command.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace qmpc {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::optional<std::string> optional_text(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+std::optional<mirror::ImageRef> image(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return mirror::ImageRef::guess(s);
+}
+
+mirror::EndMode end_mode(cli::JobEnd e, mirror::JobKind kind) {
+  switch (e) {
+    case cli::JobEnd::pivot: return mirror::EndMode::pivot;
+    case cli::JobEnd::finish: return mirror::EndMode::finish;
+    case cli::JobEnd::wait: return mirror::EndMode::wait_ready;
+    case cli::JobEnd::detach: return mirror::EndMode::detach;
+    case cli::JobEnd::automatic: break;
+  }
+  return mirror::has_ready_phase(kind) ? mirror::EndMode::wait_ready : mirror::EndMode::run;
+}
+
+// The part of every job command that is not the start command.
+JobRun follow(const cli::JobFollowOptions& o, std::string what, mirror::JobKind kind) {
+  JobRun run;
+  run.what = what;
+  run.job.job_id = !o.attach.empty() ? o.attach
+                   : o.job_id.empty() ? "qmpc-" + what + "-" + std::to_string(::getpid())
+                                      : o.job_id;
+  run.job.attach = !o.attach.empty();
+  run.job.kind = kind;
+  run.job.end_mode = end_mode(o.end, kind);
+  run.job.max_resumes = o.retry_errors;
+  run.json = o.json;
+  run.progress = o.progress;
+  run.job_timeout_s = o.job_timeout_s;
+  run.abort_grace_s = o.abort_grace_s;
+  return run;
+}
+
+template <typename Options>
+void common(Options& c, const cli::JobFollowOptions& o, const std::string& device, const std::string& job_id) {
+  c.device = device;
+  c.job_id = job_id;
+  c.speed = o.bandwidth;
+  c.auto_finalize = c.auto_dismiss = !o.manual_finalize;
+}
+
+int usage_error(const std::string& what, const std::string& why) {
+  std::fprintf(stderr, "qmpc %s: %s\n", what.c_str(), why.c_str());
+  return cli::to_int(cli::ExitCode::usage);
+}
+
+}  // namespace
+
+asio::awaitable<int> run_commit(const Runtime& rt, const cli::CommitOptions& o) {
+  // Without --top the active layer is committed; --active says the named top is the active layer.
+  const mirror::JobKind kind = o.active || o.top.empty() ? mirror::JobKind::active_commit : mirror::JobKind::commit;
+  JobRun run = follow(o, "commit", kind);
+  if (!run.job.attach) {
+    mirror::CommitOptions c;
+    common(c, o, o.device, run.job.job_id);
+    c.top = image(o.top);
+    c.base = image(o.base);
+    c.active = kind == mirror::JobKind::active_commit;
+    c.backing_file = optional_text(o.backing_file);
+    c.on_error = optional_text(o.on_error);
+    std::string why;
+    auto cmd = mirror::build_commit_command(c, &why);
+    if (!cmd) co_return usage_error("commit", why);
+    run.job.start = std::move(*cmd);
+  }
+  co_return co_await run_block_job(rt, std::move(run));
+}
+
+asio::awaitable<int> run_stream(const Runtime& rt, const cli::StreamOptions& o) {
+  JobRun run = follow(o, "stream", mirror::JobKind::stream);
+  if (!run.job.attach) {
+    mirror::StreamOptions s;
+    common(s, o, o.device, run.job.job_id);
+    s.base = image(o.base);
+    s.backing_file = optional_text(o.backing_file);
+    s.on_error = optional_text(o.on_error);
+    std::string why;
+    auto cmd = mirror::build_stream_command(s, &why);
+    if (!cmd) co_return usage_error("stream", why);
+    run.job.start = std::move(*cmd);
+  }
+  co_return co_await run_block_job(rt, std::move(run));
+}
+
+asio::awaitable<int> run_backup(const Runtime& rt, const cli::BackupOptions& o) {
+  JobRun run = follow(o, "backup", mirror::JobKind::backup);
+  if (!run.job.attach) {
+    mirror::BackupOptions b;
+    common(b, o, o.device, run.job.job_id);
+    b.target = o.target;
+    b.target_is_file = o.target.find('/') != std::string::npos;
+    b.format = o.format;
+    b.sync = o.sync;
+    b.bitmap = optional_text(o.bitmap);
+    b.on_source_error = optional_text(o.on_error);
+    b.on_target_error = optional_text(o.on_target_error);
+    std::string why;
+    auto cmd = mirror::build_backup_command(b, &why);
+    if (!cmd) co_return usage_error("backup", why);
+    run.job.start = std::move(*cmd);
+  }
+  co_return co_await run_block_job(rt, std::move(run));
+}
+
+}  // namespace qmpc
