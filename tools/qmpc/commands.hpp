@@ -11,6 +11,8 @@ boost::asio::awaitable<int> run_exec(const Runtime& rt);
 boost::asio::awaitable<int> run_script(const Runtime& rt);
 boost::asio::awaitable<int> run_hmp(const Runtime& rt);
 boost::asio::awaitable<int> run_events(const Runtime& rt);
+// Serves until QEMU goes away (SIGINT/SIGTERM: 130).
+boost::asio::awaitable<int> run_proxy(const Runtime& rt);
 boost::asio::awaitable<int> run_launch(const Runtime& rt);
 // Handles SIGINT/SIGTERM itself (aborts the job, then exits 130).
 boost::asio::awaitable<int> run_mirror(const Runtime& rt);

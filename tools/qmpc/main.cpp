@@ -36,6 +36,7 @@ int run(const qmpc::cli::CommandLine& line) {
     case Command::run: rc = qmpc::run_task(ioc, [&] { return qmpc::run_script(rt); }, true); break;
     case Command::hmp: rc = qmpc::run_task(ioc, [&] { return qmpc::run_hmp(rt); }, true); break;
     case Command::events: rc = qmpc::run_task(ioc, [&] { return qmpc::run_events(rt); }, true); break;
+    case Command::proxy: rc = qmpc::run_task(ioc, [&] { return qmpc::run_proxy(rt); }, true); break;
     case Command::mirror: rc = qmpc::run_task(ioc, [&] { return qmpc::run_mirror(rt); }, false); break;
     case Command::commit: rc = qmpc::run_task(ioc, [&] { return qmpc::run_commit(rt, line.commit); }, false); break;
     case Command::stream: rc = qmpc::run_task(ioc, [&] { return qmpc::run_stream(rt, line.stream); }, false); break;

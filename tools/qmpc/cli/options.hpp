@@ -11,7 +11,7 @@
 
 namespace qmpc::cli {
 
-enum class Command { exec, run, hmp, events, mirror, commit, stream, backup, job, launch, demo, trace };
+enum class Command { exec, run, hmp, events, mirror, commit, stream, backup, job, launch, proxy, demo, trace };
 
 struct GlobalOptions {
   std::string socket;                // -s/--socket, else $QMPC_SOCKET ("" when neither)
@@ -99,6 +99,11 @@ struct TraceOptions {
   std::vector<std::string> args;     // everything after the action
 };
 
+struct ProxyOptions {
+  std::vector<std::string> listen;   // UNIX socket paths clients connect to
+  std::uint64_t client_queue = 4ull << 20;  // bytes queued for one client before it is disconnected
+};
+
 struct CommandLine {
   Command command = Command::exec;
   GlobalOptions global;
@@ -114,6 +119,7 @@ struct CommandLine {
   LaunchOptions launch;
   DemoOptions demo;
   TraceOptions trace;
+  ProxyOptions proxy;
 };
 
 const char* to_string(Command c) noexcept;

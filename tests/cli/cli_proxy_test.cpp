@@ -1,0 +1,301 @@
+// qmpc proxy against a real QEMU (and a fake monitor for an event flood): several clients on one monitor.
+#include "cli_process.hpp"
+#include "fake_monitor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+namespace {
+
+using namespace qmpc_cli_test;
+
+#define REQUIRE_QEMU() \
+  if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available"
+
+// A plain QMP client speaking raw lines to the proxy, every read under a deadline.
+class RawClient {
+ public:
+  explicit RawClient(const std::string& path) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_un addr{};
+      addr.sun_family = AF_UNIX;
+      std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+      if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return;
+      ::close(fd_);
+      fd_ = -1;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  ~RawClient() { close(); }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+  bool connected() const noexcept { return fd_ >= 0; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  void send(const std::string& line) {
+    const std::string bytes = line + "\n";
+    ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+  // The next line without its "\r\n"; nullopt on EOF or when nothing came within `timeout`.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (const auto nl = buf_.find('\n'); nl != std::string::npos) {
+        std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return line;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+      char chunk[65536];
+      const auto n = ::read(fd_, chunk, sizeof chunk);
+      if (n <= 0) {
+        eof_ = true;
+        return std::nullopt;
+      }
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+  // The next line that is not an event.
+  std::optional<std::string> read_reply() {
+    for (;;) {
+      auto line = read_line();
+      if (!line || line->find("\"event\"") == std::string::npos) return line;
+    }
+  }
+  // Reads until EOF (true) or the deadline (false).
+  bool sees_eof(std::chrono::milliseconds timeout = 10000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!eof_ && std::chrono::steady_clock::now() < deadline) read_line(100ms);
+    return eof_;
+  }
+  // Greeting and qmp_capabilities; false when either went wrong.
+  bool negotiate() {
+    auto greeting = read_line();
+    if (!greeting || greeting->find("\"QMP\"") == std::string::npos) return false;
+    send(R"({"execute":"qmp_capabilities"})");
+    auto reply = read_line();
+    return reply && *reply == R"({"return":{}})";
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+  bool eof_ = false;
+};
+
+struct Proxy {
+  ScratchDir dir;
+  std::string path = dir.file("proxy.sock");
+  std::unique_ptr<Child> child;
+  explicit Proxy(const std::string& upstream, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv{qmpc_binary(), "-s", upstream, "--log-level", "info", "proxy", "--listen", path};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    child = std::make_unique<Child>(argv);
+  }
+  Outcome qmpc(std::vector<std::string> args) {
+    args.insert(args.begin(), {"-s", path});
+    return run_qmpc(args);
+  }
+};
+
+TEST(CliProxy, TwoClientsWithTheSameIdsAtOnceGetOnlyTheirOwnReplies) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Proxy proxy(qemu.socket());
+  RawClient a(proxy.path), b(proxy.path);
+  ASSERT_TRUE(a.connected() && b.connected());
+  auto greeting = a.read_line();
+  ASSERT_TRUE(greeting);
+  EXPECT_NE(greeting->find(R"("qemu":{"micro")"), std::string::npos) << *greeting;
+  EXPECT_NE(greeting->find(R"("capabilities":["oob"])"), std::string::npos) << *greeting;
+  a.send(R"({"execute":"qmp_capabilities","arguments":{"enable":["oob"]}})");
+  EXPECT_EQ(a.read_line(), R"({"return":{}})");
+  ASSERT_TRUE(b.negotiate());
+  // Both pipeline commands with the same ids, interleaved.
+  for (int i = 0; i < 20; ++i) {
+    a.send(R"({"execute":"query-status","id":)" + std::to_string(i) + "}");
+    b.send(R"({"execute":"query-kvm","id":)" + std::to_string(i) + "}");
+  }
+  a.send(R"({"execute":"query-name","id":{"mine":[1, "a"]}})");
+  b.send(R"({"execute":"no-such-command","id":"x1"})");
+  for (int i = 0; i < 20; ++i) {
+    auto ra = a.read_reply();
+    auto rb = b.read_reply();
+    ASSERT_TRUE(ra && rb);
+    EXPECT_NE(ra->find("\"status\""), std::string::npos) << *ra;
+    EXPECT_NE(ra->find("\"id\": " + std::to_string(i) + "}"), std::string::npos) << *ra;
+    EXPECT_NE(rb->find("\"enabled\""), std::string::npos) << *rb;
+    EXPECT_NE(rb->find("\"id\": " + std::to_string(i) + "}"), std::string::npos) << *rb;
+  }
+  EXPECT_EQ(a.read_reply(), R"({"return": {}, "id": {"mine":[1, "a"]}})");
+  EXPECT_EQ(b.read_reply(),
+            R"({"id": "x1", "error": {"class": "CommandNotFound", "desc": "The command no-such-command has not been found"}})");
+  // A plain qmpc command through the proxy, while both stay connected.
+  auto o = proxy.qmpc({"exec", "query-status"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("\"status\""), std::string::npos);
+}
+
+TEST(CliProxy, MirrorPivotsWhileAnotherClientSetsItsSpeedAndAThirdFollowsTheEvents) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Proxy proxy(qemu.socket());
+  for (const char* node : {"src", "tgt"}) {
+    auto add = proxy.qmpc({"exec", "blockdev-add", "driver=null-co", std::string("node-name=") + node, "size=67108864"});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+  }
+  Child events({qmpc_binary(), "-s", proxy.path, "events", "--name", "STOP", "--name", "BLOCK_JOB_READY", "--name",
+                "BLOCK_JOB_COMPLETED"});
+  // The events client is connected once it prints the STOP caused now.
+  std::optional<std::string> line;
+  for (int i = 0; i < 100 && !line; ++i) {
+    ASSERT_EQ(proxy.qmpc({"exec", "stop"}).exit_code, 0);
+    ASSERT_EQ(proxy.qmpc({"exec", "cont"}).exit_code, 0);
+    line = events.read_line(200ms);
+  }
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find(R"("event":"STOP")"), std::string::npos) << *line;
+  Child mirror({qmpc_binary(), "-s", proxy.path, "mirror", "--blockdev", "--device", "src", "--target", "tgt",
+                "--job-id", "j0", "--bandwidth", "1", "--buf-size", "1M", "--pivot", "--json"});
+  // At 1 byte/s the job cannot get ready before its speed is lifted.
+  bool listed = false;
+  for (int i = 0; i < 500 && !listed; ++i) {
+    auto q = proxy.qmpc({"exec", "query-block-jobs"});
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    listed = q.out.find("\"j0\"") != std::string::npos;
+    if (!listed) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(listed);
+  auto speed = proxy.qmpc({"exec", "block-job-set-speed", "device=j0", "speed=0"});
+  EXPECT_EQ(speed.exit_code, 0) << speed.err;
+  auto m = mirror.wait(60000ms);
+  EXPECT_EQ(m.exit_code, 0) << m.err;
+  // A node no device uses: the completion switches nothing over, so the summary says "completed".
+  EXPECT_NE(m.out.find(R"("result":"completed")"), std::string::npos) << m.out;
+  std::vector<std::string> seen;
+  while (auto l = events.read_line(10000ms)) {
+    seen.push_back(*l);
+    if (l->find("BLOCK_JOB_COMPLETED") != std::string::npos) break;
+  }
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_NE(seen[0].find("BLOCK_JOB_READY"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[1].find("BLOCK_JOB_COMPLETED"), std::string::npos) << seen[1];
+  // quit is forwarded: QEMU exits, the events client and the proxy end cleanly.
+  auto quit = proxy.qmpc({"exec", "quit"});
+  EXPECT_EQ(quit.exit_code, 0) << quit.err;
+  EXPECT_EQ(events.wait(20000ms).exit_code, 0);
+  auto p = proxy.child->wait(20000ms);
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_FALSE(std::filesystem::exists(proxy.path));
+}
+
+TEST(CliProxy, AClientKilledMidCommandDisturbsNobody) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Proxy proxy(qemu.socket());
+  RawClient other(proxy.path);
+  ASSERT_TRUE(other.negotiate());
+  {
+    RawClient gone(proxy.path);
+    ASSERT_TRUE(gone.negotiate());
+    for (int i = 0; i < 50; ++i) gone.send(R"({"execute":"query-qmp-schema","id":1})");
+  }  // closed with 50 large replies due
+  Child killed({qmpc_binary(), "-s", proxy.path, "exec", "query-qmp-schema"});
+  killed.signal(SIGKILL);
+  killed.wait(10000ms);
+  for (int i = 0; i < 10; ++i) {
+    other.send(R"({"execute":"query-status","id":1})");
+    auto r = other.read_reply();
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->find(R"("status")"), std::string::npos) << *r;
+    EXPECT_NE(r->find(R"("id": 1})"), std::string::npos) << *r;
+  }
+  auto o = proxy.qmpc({"exec", "query-status"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+}
+
+TEST(CliProxy, QemuKilledClosesEveryClient) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Proxy proxy(qemu.socket());
+  RawClient a(proxy.path), b(proxy.path);
+  ASSERT_TRUE(a.negotiate());
+  ASSERT_TRUE(b.connected());
+  ASSERT_TRUE(b.read_line());  // greeted, never negotiated
+  Child events({qmpc_binary(), "-s", proxy.path, "events"});
+  a.send(R"({"execute":"stop"})");
+  std::optional<std::string> stop;
+  while ((stop = events.read_line(200ms)) == std::nullopt) {
+    a.send(R"({"execute":"cont"})");
+    a.send(R"({"execute":"stop"})");
+  }
+  qemu.kill(SIGKILL);
+  EXPECT_TRUE(a.sees_eof());
+  EXPECT_TRUE(b.sees_eof());
+  auto e = events.wait(20000ms);
+  EXPECT_EQ(e.exit_code, 3) << e.err;
+  auto p = proxy.child->wait(20000ms);
+  EXPECT_EQ(p.exit_code, 3) << p.err;
+  EXPECT_NE(p.err.find("QEMU closed the monitor connection"), std::string::npos) << p.err;
+  EXPECT_FALSE(std::filesystem::exists(proxy.path));
+}
+
+// Fake monitor: a client that never reads while QEMU floods events is disconnected; the reading one gets them all.
+TEST(CliProxy, AClientThatNeverReadsDuringAnEventFloodIsDisconnected) {
+  ScratchDir dir;
+  const std::string upstream = dir.file("fake.sock");
+  constexpr int kEvents = 20000;
+  FakeMonitor fake(upstream, [](qmpc_test::ScriptedServer& s) {
+    s.handshake().expect("flood", "");
+    for (int i = 0; i < kEvents; ++i) s.send_event("BLOCK_IO_ERROR", R"({"device": "d", "operation": "write", "action": "ignore", "reason": "padding padding padding"})");
+    s.send_line(R"({"return": {}, "id": $ID})").ignore_forever();
+  });
+  Proxy proxy(upstream, {"--client-queue", "64K"});
+  RawClient slow(proxy.path), reader(proxy.path);
+  ASSERT_TRUE(slow.negotiate());
+  ASSERT_TRUE(reader.negotiate());
+  reader.send(R"({"execute":"flood","id":"f"})");
+  int events = 0;
+  std::optional<std::string> reply;
+  while (auto l = reader.read_line()) {
+    if (l->find("BLOCK_IO_ERROR") != std::string::npos) {
+      ++events;
+      continue;
+    }
+    reply = l;
+    break;
+  }
+  EXPECT_EQ(events, kEvents);
+  EXPECT_EQ(reply, R"({"return": {}, "id": "f"})");
+  // The proxy said why it dropped the other.
+  std::string err;
+  for (int i = 0; i < 100 && err.find("is not reading") == std::string::npos; ++i) {
+    proxy.child->read_line(50ms);  // reads its stderr too
+    err = proxy.child->err_so_far();
+  }
+  EXPECT_NE(err.find("client 1 is not reading"), std::string::npos) << err;
+  EXPECT_TRUE(slow.sees_eof(30000ms));
+}
+
+}  // namespace
