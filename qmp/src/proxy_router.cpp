@@ -130,8 +130,11 @@ void ProxyRouter::upstream_line(std::string_view line) {
   if (const auto* event = layout->find("event")) {
     ++events_;
     if (event->string_value == "SHUTDOWN") shutdown_seen_ = true;
-    for (auto& [cid, c] : clients_)
-      if (c.negotiated) queue(cid, c, line);
+    // queue() may drop the client it is given (erasing it from clients_): step past it first.
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      const auto current = it++;
+      if (current->second.negotiated) queue(current->first, current->second, line);
+    }
     return;
   }
   const json::MemberSpan* id = nullptr;

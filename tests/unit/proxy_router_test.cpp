@@ -311,6 +311,37 @@ TEST(ProxyRouter, AClientThatDoesNotReadIsClosedAndNobodyElseWaits) {
   EXPECT_EQ(h.router.client_count(), 1u);
 }
 
+// Several clients dropped by the same event, between clients that read: the fan-out goes on past each one
+// dropped (an erase during the walk over the clients must not break it).
+TEST(ProxyRouter, ClientsDroppedDuringOneEventsFanOutDoNotDisturbTheOthers) {
+  qmp::ProxyRouterOptions opts;
+  opts.client_queue_bytes = 1024;
+  Harness h(opts);
+  h.open_upstream();
+  std::vector<ProxyRouter::ClientId> readers, slow;
+  for (int i = 0; i < 8; ++i) {
+    const auto c = h.negotiated_client();
+    if (i % 2 == 0) {
+      slow.push_back(c);
+      h.not_reading.insert(c);
+    } else {
+      readers.push_back(c);
+    }
+  }
+  const std::string event = R"({"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP"})";
+  std::string all;
+  for (int i = 0; i < 200; ++i) {
+    h.from_qemu(event + "\r\n");
+    all += event + "\r\n";
+  }
+  for (auto c : slow) {
+    EXPECT_EQ(h.closed.count(c), 1u) << c;
+    EXPECT_FALSE(h.router.has_client(c)) << c;
+  }
+  for (auto c : readers) EXPECT_EQ(h.take(c), all) << c;
+  EXPECT_EQ(h.router.client_count(), readers.size());
+}
+
 TEST(ProxyRouter, OneReplyLargerThanTheBoundStillReachesAClientThatReads) {
   qmp::ProxyRouterOptions opts;
   opts.client_queue_bytes = 100;

@@ -122,7 +122,7 @@ void ProxyServer::dispatch() {
   }
 }
 
-void ProxyServer::close_conn(const std::shared_ptr<Conn>& c) {
+void ProxyServer::close_conn(std::shared_ptr<Conn> c) {
   if (c->closed) return;
   c->closed = true;
   qmp::error_code ignored;

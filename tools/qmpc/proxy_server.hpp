@@ -59,7 +59,7 @@ class ProxyServer : public std::enable_shared_from_this<ProxyServer> {
   boost::asio::awaitable<void> read_client(std::shared_ptr<Conn> c);
   boost::asio::awaitable<void> write_client(std::shared_ptr<Conn> c);
   void dispatch();
-  void close_conn(const std::shared_ptr<Conn>& c);
+  void close_conn(std::shared_ptr<Conn> c);  // by value: it erases the table entry a caller may pass
 
   boost::asio::any_io_executor ex_;
   ProxyServerOptions opts_;
