@@ -1,5 +1,4 @@
 // qmpc events [--name PATTERN]... [--no-case] [--match PATH=VALUE]... [--count N] [--for SEC] [--timestamp]
-#include "cli/match_condition.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/validators.hpp"
 
@@ -29,18 +28,7 @@ void add_events_command(CLI::App& app, CommandLine& out) {
   c->footer(kEventsFooter);
   c->add_option("--name", e.names, "Only events whose name matches this pattern (repeatable)")->type_name("PATTERN");
   c->add_flag("--no-case", e.no_case, "Compare names without regard to case");
-  c->add_option_function<std::vector<std::string>>(
-       "--match",
-       [&e](const std::vector<std::string>& words) {
-         for (const auto& w : words) {
-           std::string error;
-           auto condition = parse_match_condition(w, &error);
-           if (!condition) throw UsageError("--match: " + error);
-           e.match.push_back(std::move(*condition));
-         }
-       },
-       "Only events whose data at PATH equals VALUE (repeatable)")
-      ->type_name("PATH=VALUE");
+  add_match_option(*c, e.match, "Only events whose data at PATH equals VALUE (repeatable)");
   c->add_option("--count", e.count, "Stop after N events")->type_name("N")->check(count_check());
   c->add_option("--for", e.for_s, "Stop after SEC seconds")->type_name("SEC")->check(seconds_check(false));
   c->add_flag("--timestamp", e.timestamp, "Start each line with QEMU's timestamp, readable");

@@ -1,7 +1,6 @@
 // qmpc exec COMMAND [ARGS...] | COMMAND-OBJECT | - [--pretty] [--full] [--wait-event NAME [--match PATH=VALUE]...
 // [--wait-for SEC]]
 #include "cli/key_value.hpp"
-#include "cli/match_condition.hpp"
 #include "cli/subcommands.hpp"
 #include "cli/validators.hpp"
 #include "script/step_parser.hpp"
@@ -47,18 +46,7 @@ void add_exec_command(CLI::App& app, CommandLine& out) {
   c->add_flag("--full", e.full, "Print the whole reply object, errors included");
   c->add_option("--wait-event", e.wait_event, "Then wait for an event of this name (a pattern) and print it")
       ->type_name("NAME");
-  c->add_option_function<std::vector<std::string>>(
-       "--match",
-       [&e](const std::vector<std::string>& words) {
-         for (const auto& w : words) {
-           std::string error;
-           auto condition = parse_match_condition(w, &error);
-           if (!condition) throw UsageError("--match: " + error);
-           e.match.push_back(std::move(*condition));
-         }
-       },
-       "With --wait-event: the event's data at PATH must equal VALUE (repeatable)")
-      ->type_name("PATH=VALUE");
+  add_match_option(*c, e.match, "With --wait-event: the event's data at PATH must equal VALUE (repeatable)");
   c->add_option("--wait-for", e.wait_for_s, "With --wait-event: wait at most SEC seconds (default: --timeout)")
       ->type_name("SEC")
       ->check(seconds_check(false));

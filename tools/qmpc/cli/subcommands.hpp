@@ -29,6 +29,10 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// --match PATH=VALUE (repeatable) on subcommand `c`, each word parsed by parse_match_condition into `out`; a bad
+// word is a UsageError naming it.
+void add_match_option(CLI::App& c, std::vector<qmp::DataCondition>& out, const std::string& help);
+
 void add_exec_command(CLI::App& app, CommandLine& out);
 void add_run_command(CLI::App& app, CommandLine& out);
 void add_hmp_command(CLI::App& app, CommandLine& out);
