@@ -179,7 +179,17 @@ TEST(CliBlockJobs, JobCompleteIsRefusedBeforeReadyAndAcceptedAfter) {
   EXPECT_EQ(str(last_json(info), "status"), "running");
 
   ASSERT_EQ(c.qmpc({"job", "pause", "m1"}).exit_code, 0);
-  EXPECT_EQ(str(last_json(c.qmpc({"job", "info", "m1"})), "status"), "paused");
+  // A job pauses at its next pause point. QEMU 5.2 does not wake a job asleep in its rate limit for that (at 1 B/s
+  // it sleeps for days): the pause is recorded and its status says running until then. Later QEMUs pause at once.
+  std::string status;
+  for (int i = 0; i < 50 && status != "paused"; ++i) {
+    if (i > 0) std::this_thread::sleep_for(100ms);
+    status = str(last_json(c.qmpc({"job", "info", "m1"})), "status");
+  }
+  if (qmpc_test::qemu_system_version().at_least(6, 0))
+    EXPECT_EQ(status, "paused");
+  else
+    EXPECT_TRUE(status == "paused" || status == "running") << status;
   ASSERT_EQ(c.qmpc({"job", "resume", "m1"}).exit_code, 0);
   ASSERT_EQ(c.qmpc({"job", "speed", "m1", "0"}).exit_code, 0);
   o = c.qmpc({"job", "wait", "m1", "--until", "ready", "--timeout", "30"});
