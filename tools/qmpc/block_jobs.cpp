@@ -71,62 +71,57 @@ int usage_error(const std::string& what, const std::string& why) {
   return cli::to_int(cli::ExitCode::usage);
 }
 
+// Unless the job is attached to, its start command built by `build` from `opts` (a usage error when it cannot
+// be); then the job followed to its end.
+template <typename Options, typename Build>
+asio::awaitable<int> start_and_follow(const Runtime& rt, JobRun run, const Options& opts, Build build) {
+  if (!run.job.attach) {
+    std::string why;
+    auto cmd = build(opts, &why);
+    if (!cmd) co_return usage_error(run.what, why);
+    run.job.start = std::move(*cmd);
+  }
+  co_return co_await run_block_job(rt, std::move(run));
+}
+
 }  // namespace
 
 asio::awaitable<int> run_commit(const Runtime& rt, const cli::CommitOptions& o) {
   // Without --top the active layer is committed; --active says the named top is the active layer.
   const mirror::JobKind kind = o.active || o.top.empty() ? mirror::JobKind::active_commit : mirror::JobKind::commit;
   JobRun run = follow(o, "commit", kind);
-  if (!run.job.attach) {
-    mirror::CommitOptions c;
-    common(c, o, o.device, run.job.job_id);
-    c.top = image(o.top);
-    c.base = image(o.base);
-    c.active = kind == mirror::JobKind::active_commit;
-    c.backing_file = optional_text(o.backing_file);
-    c.on_error = optional_text(o.on_error);
-    std::string why;
-    auto cmd = mirror::build_commit_command(c, &why);
-    if (!cmd) co_return usage_error("commit", why);
-    run.job.start = std::move(*cmd);
-  }
-  co_return co_await run_block_job(rt, std::move(run));
+  mirror::CommitOptions c;
+  common(c, o, o.device, run.job.job_id);
+  c.top = image(o.top);
+  c.base = image(o.base);
+  c.active = kind == mirror::JobKind::active_commit;
+  c.backing_file = optional_text(o.backing_file);
+  c.on_error = optional_text(o.on_error);
+  co_return co_await start_and_follow(rt, std::move(run), c, mirror::build_commit_command);
 }
 
 asio::awaitable<int> run_stream(const Runtime& rt, const cli::StreamOptions& o) {
   JobRun run = follow(o, "stream", mirror::JobKind::stream);
-  if (!run.job.attach) {
-    mirror::StreamOptions s;
-    common(s, o, o.device, run.job.job_id);
-    s.base = image(o.base);
-    s.backing_file = optional_text(o.backing_file);
-    s.on_error = optional_text(o.on_error);
-    std::string why;
-    auto cmd = mirror::build_stream_command(s, &why);
-    if (!cmd) co_return usage_error("stream", why);
-    run.job.start = std::move(*cmd);
-  }
-  co_return co_await run_block_job(rt, std::move(run));
+  mirror::StreamOptions s;
+  common(s, o, o.device, run.job.job_id);
+  s.base = image(o.base);
+  s.backing_file = optional_text(o.backing_file);
+  s.on_error = optional_text(o.on_error);
+  co_return co_await start_and_follow(rt, std::move(run), s, mirror::build_stream_command);
 }
 
 asio::awaitable<int> run_backup(const Runtime& rt, const cli::BackupOptions& o) {
   JobRun run = follow(o, "backup", mirror::JobKind::backup);
-  if (!run.job.attach) {
-    mirror::BackupOptions b;
-    common(b, o, o.device, run.job.job_id);
-    b.target = o.target;
-    b.target_is_file = o.target.find('/') != std::string::npos;
-    b.format = o.format;
-    b.sync = o.sync;
-    b.bitmap = optional_text(o.bitmap);
-    b.on_source_error = optional_text(o.on_error);
-    b.on_target_error = optional_text(o.on_target_error);
-    std::string why;
-    auto cmd = mirror::build_backup_command(b, &why);
-    if (!cmd) co_return usage_error("backup", why);
-    run.job.start = std::move(*cmd);
-  }
-  co_return co_await run_block_job(rt, std::move(run));
+  mirror::BackupOptions b;
+  common(b, o, o.device, run.job.job_id);
+  b.target = o.target;
+  b.target_is_file = o.target.find('/') != std::string::npos;
+  b.format = o.format;
+  b.sync = o.sync;
+  b.bitmap = optional_text(o.bitmap);
+  b.on_source_error = optional_text(o.on_error);
+  b.on_target_error = optional_text(o.on_target_error);
+  co_return co_await start_and_follow(rt, std::move(run), b, mirror::build_backup_command);
 }
 
 }  // namespace qmpc
