@@ -1,5 +1,7 @@
 #include "qmp/event_match.hpp"
 
+#include "detail/array_index.hpp"
+
 #include <stdexcept>
 
 namespace qmp {
@@ -25,18 +27,10 @@ std::vector<std::string> split_path(std::string_view path) {
   }
 }
 
-std::optional<std::size_t> array_index(std::string_view segment) noexcept {
-  if (segment.empty() || segment.size() > 9 || segment.find_first_not_of("0123456789") != std::string_view::npos)
-    return std::nullopt;
-  std::size_t i = 0;
-  for (char c : segment) i = i * 10 + static_cast<std::size_t>(c - '0');
-  return i;
-}
-
 const json::Value* step_into(const json::Value& node, std::string_view segment) noexcept {
   if (node.IsObject()) return json::find(node, segment);
   if (node.IsArray()) {
-    const auto i = array_index(segment);
+    const auto i = detail::array_index(segment);
     if (!i || *i >= node.Size()) return nullptr;
     return &node[static_cast<rapidjson::SizeType>(*i)];
   }
