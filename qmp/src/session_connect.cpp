@@ -2,12 +2,12 @@
 #include "detail/completion.hpp"
 #include "detail/seconds_text.hpp"
 #include "detail/session_core.hpp"
+#include "detail/stream_connect.hpp"
 #include "qmp/socket_path.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -24,12 +24,6 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// QEMU is still starting: the socket is not there yet, or nobody listens on it yet.
-bool retryable_connect_error(const error_code& ec) {
-  return ec == asio::error::connection_refused || ec == asio::error::try_again ||
-         ec == boost::system::errc::no_such_file_or_directory || ec == asio::error::would_block;
-}
-
 }  // namespace
 
 asio::awaitable<error_code> SessionCore::connect(std::string address_text) {
@@ -38,58 +32,21 @@ asio::awaitable<error_code> SessionCore::connect(std::string address_text) {
   if (!addr) co_return set_failure(errc::invalid_argument, why);
   peer = addr->to_string();
   phase = Phase::connecting;
-  const auto deadline = deadline_after(opts.connect_timeout);
-  asio::steady_timer timer(ex);
-  auto backoff = std::chrono::milliseconds(2);
-  error_code last;
-  int attempts = 0;
-  for (;;) {
-    ++attempts;
-    asio::generic::stream_protocol::endpoint ep;
-    if (addr->kind == Address::Kind::unix_path) {
-      if (addr->path.size() >= sizeof(sockaddr_un{}.sun_path))
-        co_return set_failure(errc::invalid_argument, "the socket path '" + addr->path + "' is longer than " +
-                                                          std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
-                                                          " bytes, the limit of UNIX socket addresses");
-      ep = asio::local::stream_protocol::endpoint(addr->path);
-    } else {
-      asio::ip::tcp::resolver resolver(ex);
-      auto [rec, results] = co_await resolver.async_resolve(addr->host, std::to_string(addr->port), use_tuple);
-      if (rec || results.empty()) {
-        last = rec ? rec : asio::error::host_not_found;
-        break;
-      }
-      ep = results.begin()->endpoint();
-    }
-    socket_type s(ex);
-    timer.expires_at(deadline);
-    auto result = co_await (s.async_connect(ep, use_tuple) || timer.async_wait(use_tuple));
-    if (result.index() == 1) {
-      last = asio::error::timed_out;
-      break;
-    }
-    auto [cec] = std::get<0>(result);
-    if (!cec) {
-      socket.emplace(std::move(s));
-      unix_socket = addr->kind == Address::Kind::unix_path;
-      break;
-    }
-    last = cec;
-    if (!retryable_connect_error(cec) || Clock::now() + backoff >= deadline) break;
-    timer.expires_after(backoff);
-    co_await timer.async_wait(use_tuple);
-    backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::milliseconds(100));
-  }
-  if (!socket) {
-    std::string desc = "cannot connect to " + peer + ": " + last.message() + " (errno " + std::to_string(last.value()) +
-                       ")";
-    if (attempts > 1) desc += "; retried " + std::to_string(attempts) + " times for " + seconds_text(opts.connect_timeout);
-    if (last == boost::system::errc::no_such_file_or_directory)
-      desc += "; check that QEMU runs with -qmp unix:" + addr->path + ",server=on,wait=off";
-    log->debug("qmp: {}", desc);  // the caller gets it as an error code and diagnostics
+  StreamConnection conn;
+  const error_code ec = co_await connect_stream(ex, *addr, opts.connect_timeout, conn);
+  if (ec == asio::error::operation_aborted) {
     phase = Phase::closed;
-    co_return set_failure(errc::connect_failed, desc);
+    co_return ec;
   }
+  if (ec) {
+    if (ec == errc::connect_failed) {
+      log->debug("qmp: {}", conn.diagnostics.desc);  // the caller gets it as an error code and diagnostics
+      phase = Phase::closed;
+    }
+    co_return set_failure(static_cast<errc>(ec.value()), std::move(conn.diagnostics.desc));
+  }
+  socket.emplace(std::move(*conn.socket));
+  unix_socket = addr->kind == Address::Kind::unix_path;
   co_return co_await handshake(true);
 }
 

@@ -264,6 +264,16 @@ TEST(CliProxy, QemuKilledClosesEveryClient) {
   EXPECT_FALSE(std::filesystem::exists(proxy.path));
 }
 
+TEST(CliProxy, AMonitorThatNeverAppearsIsRetriedThenReported) {
+  ScratchDir dir;
+  const std::string missing = dir.file("no-qemu.sock");
+  auto o = run_qmpc({"-s", missing, "--connect-timeout", "0.3", "proxy", "--listen", dir.file("proxy.sock")});
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("cannot connect to unix:" + missing), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("retried"), std::string::npos) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("proxy.sock")));
+}
+
 // Fake monitor: a client that never reads while QEMU floods events is disconnected; the reading one gets them all.
 TEST(CliProxy, AClientThatNeverReadsDuringAnEventFloodIsDisconnected) {
   ScratchDir dir;

@@ -2,12 +2,11 @@
 
 #include "qmp/address.hpp"
 #include "qmp/socket_path.hpp"
+#include "qmp/stream_connect.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -20,7 +19,6 @@
 namespace qmpc {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -43,47 +41,13 @@ asio::awaitable<qmp::error_code> ProxyServer::connect_upstream(qmp::Diagnostics&
     diag.desc = why;
     co_return qmp::errc::invalid_argument;
   }
-  const auto deadline = qmp::Clock::now() + opts_.connect_timeout;
-  asio::steady_timer timer(ex_);
-  qmp::error_code last;
-  for (;;) {
-    asio::generic::stream_protocol::endpoint ep;
-    if (addr->kind == qmp::Address::Kind::unix_path) {
-      if (addr->path.size() >= sizeof(sockaddr_un{}.sun_path)) {
-        diag.desc = "the socket path '" + addr->path + "' is too long for a UNIX socket";
-        co_return qmp::errc::invalid_argument;
-      }
-      ep = asio::local::stream_protocol::endpoint(addr->path);
-    } else {
-      asio::ip::tcp::resolver resolver(ex_);
-      auto [rec, results] = co_await resolver.async_resolve(addr->host, std::to_string(addr->port), use_tuple);
-      if (rec || results.empty()) {
-        last = rec ? rec : asio::error::host_not_found;
-        break;
-      }
-      ep = results.begin()->endpoint();
-    }
-    socket_type s(ex_);
-    timer.expires_at(deadline);
-    auto result = co_await (s.async_connect(ep, use_tuple) || timer.async_wait(use_tuple));
-    if (result.index() == 1) {
-      last = asio::error::timed_out;
-      break;
-    }
-    auto [cec] = std::get<0>(result);
-    if (!cec) {
-      upstream_.emplace(std::move(s));
-      co_return qmp::error_code{};
-    }
-    last = cec;
-    const bool retry = cec == asio::error::connection_refused || cec == boost::system::errc::no_such_file_or_directory ||
-                       cec == asio::error::try_again;
-    if (!retry || qmp::Clock::now() + std::chrono::milliseconds(20) >= deadline) break;
-    timer.expires_after(std::chrono::milliseconds(20));
-    co_await timer.async_wait(use_tuple);
+  auto [ec, conn] = co_await qmp::async_connect_stream(ex_, *addr, opts_.connect_timeout, use_tuple);
+  if (ec) {
+    diag = std::move(conn.diagnostics);
+    co_return ec;
   }
-  diag.desc = "cannot connect to " + addr->to_string() + ": " + last.message();
-  co_return qmp::errc::connect_failed;
+  upstream_.emplace(std::move(*conn.socket));
+  co_return qmp::error_code{};
 }
 
 void ProxyServer::dispatch() {
