@@ -42,13 +42,31 @@ void ProxyRouter::push(Action::Kind kind, ClientId client, std::string reason) {
 
 std::vector<ProxyRouter::Action> ProxyRouter::take_actions() { return std::exchange(actions_, {}); }
 
-void ProxyRouter::write_upstream(std::string bytes) {
+void ProxyRouter::write_upstream(std::string bytes, std::vector<UniqueFd> fds, std::uint64_t command) {
   if (phase_ == Phase::closed) return;
   if (upstream_out_.empty()) push(Action::Kind::write_upstream);
-  upstream_out_ += bytes;
+  // Descriptors start a chunk of their own, so that they go with their command's first byte.
+  if (fds.empty() && !upstream_out_.empty()) upstream_out_.back().bytes += bytes;
+  else upstream_out_.push_back(UpstreamChunk{std::move(bytes), std::move(fds), command});
 }
 
-std::string ProxyRouter::take_upstream_output() { return std::exchange(upstream_out_, {}); }
+ProxyRouter::UpstreamOutput ProxyRouter::take_upstream_output() {
+  if (upstream_out_.empty()) return {};
+  UpstreamChunk& front = upstream_out_.front();
+  if (!front.fds.empty() && fd_reply_awaited_) return {};
+  if (!front.fds.empty()) fd_reply_awaited_ = front.fd_command;
+  UpstreamOutput out{std::move(front.bytes), std::move(front.fds)};
+  upstream_out_.pop_front();
+  return out;
+}
+
+std::size_t ProxyRouter::fds_held() const noexcept {
+  std::size_t n = 0;
+  for (const auto& chunk : upstream_out_) n += chunk.fds.size();
+  for (const auto& [id, c] : clients_)
+    for (const auto& batch : c.fds) n += batch.fds.size();
+  return n;
+}
 
 void ProxyRouter::fail(std::string reason) {
   if (phase_ == Phase::closed) return;
@@ -153,6 +171,10 @@ void ProxyRouter::upstream_line(std::string_view line) {
   }
   const Pending p = std::move(it->second);
   pending_.erase(it);
+  if (fd_reply_awaited_ == *key) {  // QEMU has taken those descriptors: the next command with some may go
+    fd_reply_awaited_.reset();
+    if (!upstream_out_.empty()) push(Action::Kind::write_upstream);
+  }
   const auto cit = clients_.find(p.client);
   if (cit == clients_.end()) {
     ++dropped_replies_;
@@ -238,11 +260,21 @@ void ProxyRouter::queue(ClientId id, Client& c, std::string_view line) {
   c.out.append(kEol);
 }
 
-void ProxyRouter::client_bytes(ClientId client, std::string_view bytes) {
+void ProxyRouter::client_bytes(ClientId client, std::string_view bytes, std::vector<UniqueFd> fds) {
   const auto it = clients_.find(client);
-  if (it == clients_.end()) return;
-  it->second.framer.feed(bytes);
-  client_lines(client, it->second);
+  if (it == clients_.end()) return;  // the descriptors are closed
+  Client& c = it->second;
+  if (!fds.empty()) {
+    // The kernel ends a read after the message that carried descriptors: they belong to the last line that
+    // begins in this read, or to the line under way when none does.
+    std::size_t start = 0;
+    if (bytes.size() > 1)
+      if (const auto nl = bytes.find_last_of('\n', bytes.size() - 2); nl != std::string_view::npos) start = nl + 1;
+    c.fds.push_back(FdBatch{c.fed + start, std::move(fds)});
+  }
+  c.fed += bytes.size();
+  c.framer.feed(bytes);
+  client_lines(client, c);
 }
 
 void ProxyRouter::client_lines(ClientId id, Client& c) {
@@ -255,7 +287,13 @@ void ProxyRouter::client_lines(ClientId id, Client& c) {
                           " bytes");
       return;
     }
-    client_line(id, c, line);
+    // The descriptors that came with a byte of this line (or of blank lines before it).
+    std::vector<UniqueFd> fds;
+    while (!c.fds.empty() && c.fds.front().offset < c.framer.consumed()) {
+      for (auto& fd : c.fds.front().fds) fds.push_back(std::move(fd));
+      c.fds.pop_front();
+    }
+    client_line(id, c, line, std::move(fds));
     if (!has_client(id)) return;
     if (c.in_flight >= opts_.client_in_flight) c.paused = true;
   }
@@ -273,7 +311,7 @@ void ProxyRouter::reply_error(ClientId id, Client& c, std::string_view cls, std:
   queue(id, c, out);
 }
 
-void ProxyRouter::client_line(ClientId id, Client& c, std::string_view line) {
+void ProxyRouter::client_line(ClientId id, Client& c, std::string_view line, std::vector<UniqueFd> fds) {
   json::ParseFailure why;
   auto layout = json::scan_object(line, &why);
   if (!layout) {
@@ -297,6 +335,9 @@ void ProxyRouter::client_line(ClientId id, Client& c, std::string_view line) {
   if (*cmd->string_value == "qmp_capabilities") return client_capabilities(id, c, line, id_text);
   if (!c.negotiated)
     return reply_error(id, c, "CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'", id_text);
+  // QEMU would hand these whatever descriptors it holds, maybe another client's.
+  if (fds.empty() && (*cmd->string_value == "getfd" || *cmd->string_value == "add-fd"))
+    return reply_error(id, c, "GenericError", "No file descriptor supplied via SCM_RIGHTS", id_text);
 
   const std::uint64_t up = next_upstream_id_++;
   const std::string up_text = std::to_string(up);
@@ -321,7 +362,7 @@ void ProxyRouter::client_line(ClientId id, Client& c, std::string_view line) {
   rewritten += '\n';
   pending_.emplace(up, Pending{id, std::move(id_text)});
   ++c.in_flight;
-  write_upstream(std::move(rewritten));
+  write_upstream(std::move(rewritten), std::move(fds), up);
 }
 
 void ProxyRouter::client_capabilities(ClientId id, Client& c, std::string_view line,

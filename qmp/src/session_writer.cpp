@@ -3,15 +3,12 @@
 #include "detail/seconds_text.hpp"
 #include "detail/session_core.hpp"
 #include "qmp/codec.hpp"
+#include "qmp/fd_passing.hpp"
 #include "qmp/json.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <cstring>
 
 namespace qmp::detail {
 
@@ -140,39 +137,12 @@ void SessionCore::write_next() {
   writing_ = true;
   stats.bytes_out += write_buf_.size();
   if (!fds.empty()) {
-    send_with_fds(std::move(fds), 0);
+    async_write_with_fds(*socket, write_buf_, std::move(fds),
+                         [self = shared_from_this()](error_code ec) { self->on_written(ec); });
     return;
   }
   asio::async_write(*socket, asio::buffer(write_buf_),
                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_written(ec); });
-}
-
-void SessionCore::send_with_fds(std::vector<int> fds, std::size_t) {
-  socket->async_wait(socket_type::wait_write, [self = shared_from_this(), fds = std::move(fds)](error_code ec) {
-    if (ec) return self->on_written(ec);
-    msghdr msg{};
-    iovec iov{self->write_buf_.data(), self->write_buf_.size()};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-    std::memcpy(CMSG_DATA(cm), fds.data(), sizeof(int) * fds.size());
-    const ssize_t n = ::sendmsg(self->socket->native_handle(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return self->send_with_fds(fds, 0);
-      return self->on_written(error_code(errno, boost::system::system_category()));
-    }
-    // The descriptors travelled with the first byte; the rest is plain data.
-    const auto sent = static_cast<std::size_t>(n);
-    if (sent == self->write_buf_.size()) return self->on_written({});
-    asio::async_write(*self->socket, asio::buffer(self->write_buf_.data() + sent, self->write_buf_.size() - sent),
-                      [self](error_code wec, std::size_t) { self->on_written(wec); });
-  });
 }
 
 void SessionCore::on_written(error_code ec) {

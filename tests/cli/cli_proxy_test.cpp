@@ -2,8 +2,11 @@
 #include "cli_process.hpp"
 #include "fake_monitor.hpp"
 
+#include "qmp/fd_passing.hpp"
+
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -41,6 +44,7 @@ class RawClient {
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
   bool connected() const noexcept { return fd_ >= 0; }
+  int fd() const noexcept { return fd_; }
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
@@ -48,6 +52,11 @@ class RawClient {
   void send(const std::string& line) {
     const std::string bytes = line + "\n";
     ASSERT_EQ(::write(fd_, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+  // The line in one message with `fds` passed along (SCM_RIGHTS).
+  void send(const std::string& line, std::vector<int> fds) {
+    const std::string bytes = line + "\n";
+    ASSERT_EQ(qmp::send_with_fds(fd_, bytes, fds), static_cast<ssize_t>(bytes.size()));
   }
   // The next line without its "\r\n"; nullopt on EOF or when nothing came within `timeout`.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10000ms) {
@@ -262,6 +271,120 @@ TEST(CliProxy, QemuKilledClosesEveryClient) {
               p.err.find("reading from QEMU failed: Connection reset by peer") != std::string::npos)
       << p.err;
   EXPECT_FALSE(std::filesystem::exists(proxy.path));
+}
+
+// A pipe whose write end is passed on: its read end tells whether anybody (the proxy, QEMU) still holds it.
+struct PassedPipe {
+  int read_end = -1, write_end = -1;
+  PassedPipe() {
+    int p[2];
+    EXPECT_EQ(::pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+    read_end = p[0];
+    write_end = p[1];
+  }
+  ~PassedPipe() {
+    if (read_end >= 0) ::close(read_end);
+    drop_write_end();
+  }
+  void drop_write_end() {
+    if (write_end >= 0) ::close(write_end);
+    write_end = -1;
+  }
+  // Someone still holds the write end: reading finds nothing to read rather than EOF.
+  bool held() const {
+    char c;
+    return ::read(read_end, &c, 1) < 0 && errno == EAGAIN;
+  }
+  // Waits (at most `timeout`) until every write end is closed.
+  bool closed_everywhere(std::chrono::milliseconds timeout = 10000ms) const {
+    pollfd p{read_end, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    char c;
+    return ::read(read_end, &c, 1) == 0;
+  }
+};
+
+TEST(CliProxy, DescriptorsPassedWithGetfdAndAddFdReachQemu) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Proxy proxy(qemu.socket());
+  RawClient a(proxy.path), b(proxy.path);
+  ASSERT_TRUE(a.negotiate());
+  ASSERT_TRUE(b.negotiate());
+  // getfd: QEMU holds the pipe (the proxy kept no copy) until closefd.
+  PassedPipe pipe;
+  a.send(R"({"execute":"getfd","arguments":{"fdname":"x"},"id":"g"})", {pipe.write_end});
+  pipe.drop_write_end();
+  EXPECT_EQ(a.read_reply(), R"({"return": {}, "id": "g"})");
+  EXPECT_TRUE(pipe.held());
+  b.send(R"({"execute":"closefd","arguments":{"fdname":"x"},"id":"c"})");  // any client may use the name
+  EXPECT_EQ(b.read_reply(), R"({"return": {}, "id": "c"})");
+  EXPECT_TRUE(pipe.closed_everywhere());
+  // add-fd of an image file, then a block node opened through /dev/fdset/N.
+  const std::string image = proxy.dir.file("disk.raw");
+  ASSERT_EQ(run_program({qemu_tool("qemu-img"), "create", "-f", "raw", image, "1M"}).exit_code, 0);
+  const int file = ::open(image.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(file, 0);
+  b.send(R"({"execute":"add-fd","arguments":{"fdset-id":7,"opaque":"via-proxy"},"id":1})", {file});
+  ::close(file);
+  auto added = b.read_reply();
+  ASSERT_TRUE(added);
+  EXPECT_NE(added->find(R"("fdset-id": 7)"), std::string::npos) << *added;
+  a.send(R"({"execute":"query-fdsets","id":2})");
+  auto sets = a.read_reply();
+  ASSERT_TRUE(sets);
+  EXPECT_NE(sets->find(R"("opaque": "via-proxy")"), std::string::npos) << *sets;
+  a.send(R"({"execute":"blockdev-add","arguments":{"driver":"file","filename":"/dev/fdset/7","node-name":"f0"},"id":3})");
+  EXPECT_EQ(a.read_reply(), R"({"return": {}, "id": 3})");
+  a.send(R"({"execute":"query-named-block-nodes","id":4})");
+  auto nodes = a.read_reply();
+  ASSERT_TRUE(nodes);
+  EXPECT_NE(nodes->find(R"("node-name": "f0")"), std::string::npos) << *nodes;
+  EXPECT_NE(nodes->find("/dev/fdset/7"), std::string::npos) << *nodes;
+  // Without a descriptor, getfd gets QEMU's own error and takes nobody else's.
+  b.send(R"({"execute":"getfd","arguments":{"fdname":"y"},"id":5})");
+  EXPECT_EQ(b.read_reply(),
+            R"({"id":5,"error":{"class":"GenericError","desc":"No file descriptor supplied via SCM_RIGHTS"}})");
+}
+
+// Sends `command` with a pipe's write end: the answer holds `expected`, and nobody holds the pipe afterwards.
+void expect_refused_and_closed(RawClient& client, const std::string& command, const std::string& expected) {
+  PassedPipe pipe;
+  client.send(command, {pipe.write_end});
+  pipe.drop_write_end();
+  auto r = client.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->find(expected), std::string::npos) << *r;
+  EXPECT_TRUE(pipe.closed_everywhere());
+}
+
+TEST(CliProxy, ADescriptorPassedWithACommandQemuRefusesIsLeftOpenNowhere) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  Proxy proxy(qemu.socket());
+  RawClient a(proxy.path);
+  ASSERT_TRUE(a.negotiate());
+  // Refused by QEMU (which closes it), then by the proxy itself (not negotiated yet).
+  expect_refused_and_closed(a, R"({"execute":"getfd","arguments":{"fdname":"1bad"},"id":1})", "GenericError");
+  RawClient fresh(proxy.path);
+  ASSERT_TRUE(fresh.read_line());
+  expect_refused_and_closed(fresh, R"({"execute":"getfd","arguments":{"fdname":"z"}})", "CommandNotFound");
+  {
+    // A client that leaves with its command unfinished.
+    RawClient gone(proxy.path);
+    ASSERT_TRUE(gone.negotiate());
+    PassedPipe pipe;
+    ASSERT_EQ(qmp::send_with_fds(gone.fd(), R"({"execute":"getfd",)", std::vector<int>{pipe.write_end}), 19);
+    pipe.drop_write_end();
+    gone.close();
+    EXPECT_TRUE(pipe.closed_everywhere());
+  }
+  a.send(R"({"execute":"query-status","id":2})");
+  auto r = a.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->find(R"("status")"), std::string::npos) << *r;
 }
 
 TEST(CliProxy, AMonitorThatNeverAppearsIsRetriedThenReported) {

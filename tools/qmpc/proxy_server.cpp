@@ -1,6 +1,7 @@
 #include "proxy_server.hpp"
 
 #include "qmp/address.hpp"
+#include "qmp/fd_passing.hpp"
 #include "qmp/socket_path.hpp"
 #include "qmp/stream_connect.hpp"
 
@@ -15,6 +16,10 @@
 #include <sys/un.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <tuple>
 
 namespace qmpc {
 
@@ -115,13 +120,20 @@ asio::awaitable<void> ProxyServer::read_upstream() {
 }
 
 asio::awaitable<void> ProxyServer::write_upstream() {
-  for (std::string out = router_.take_upstream_output(); !out.empty(); out = router_.take_upstream_output()) {
-    auto [ec, n] = co_await asio::async_write(*upstream_, asio::buffer(out), use_tuple);
+  for (auto out = router_.take_upstream_output(); !out.empty(); out = router_.take_upstream_output()) {
+    qmp::error_code ec;
+    if (out.fds.empty()) {
+      std::tie(ec, std::ignore) = co_await asio::async_write(*upstream_, asio::buffer(out.bytes), use_tuple);
+    } else {
+      std::vector<int> fds;
+      for (const auto& fd : out.fds) fds.push_back(fd.get());
+      std::tie(ec) = co_await qmp::async_write_with_fds(*upstream_, out.bytes, std::move(fds), use_tuple);
+    }
     if (ec) {
       router_.upstream_closed("writing to QEMU failed: " + ec.message());
       break;
     }
-  }
+  }  // QEMU has its own copies of the descriptors now: ours are closed
   upstream_writing_ = false;
   dispatch();
 }
@@ -161,15 +173,28 @@ asio::awaitable<void> ProxyServer::read_client(std::shared_ptr<Conn> c) {
       co_await c->resume.async_wait(use_tuple);
       continue;
     }
-    auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(buf), use_tuple);
+    // recvmsg rather than read: descriptors passed with SCM_RIGHTS come with the bytes.
+    auto [wec] = co_await c->socket.async_wait(socket_type::wait_read, use_tuple);
     if (c->closed) co_return;
-    if (ec) {
-      log_->info("proxy: client {} left ({})", c->id, ec == asio::error::eof ? "end of file" : ec.message());
+    auto got = wec ? qmp::ReceivedBytes{-1, wec.value(), {}, false}
+                   : qmp::receive_with_fds(c->socket.native_handle(), std::span<char>(buf));
+    if (got.size < 0 && (got.error == EAGAIN || got.error == EWOULDBLOCK)) continue;
+    if (got.size <= 0) {
+      log_->info("proxy: client {} left ({})", c->id,
+                 got.size == 0 ? "end of file" : wec ? wec.message() : std::strerror(got.error));
       close_conn(c);
       dispatch();
       co_return;
     }
-    router_.client_bytes(c->id, std::string_view(buf.data(), n));
+    if (got.fds_truncated) {
+      log_->warn("proxy: client {} passed more than {} file descriptors with one message; disconnected", c->id,
+                 qmp::kMaxPassedFds);
+      close_conn(c);
+      dispatch();
+      co_return;
+    }
+    router_.client_bytes(c->id, std::string_view(buf.data(), static_cast<std::size_t>(got.size)),
+                         std::move(got.fds));
     dispatch();
   }
 }

@@ -14,10 +14,18 @@
 //   reason; the others and QEMU never wait for it. Replies due to a closed client are dropped.
 // - A client may have a bounded number of commands in flight; beyond that the router stops taking its lines
 //   (`may_read()` false) until replies come back.
+// - File descriptors a client passes (SCM_RIGHTS) go up with the command they came with, attached to its first
+//   byte: those of one read belong to the last line that begins in that read (or, when none does, to the line
+//   under way), so a client sends a command carrying descriptors in a message of its own, as QEMU expects. A
+//   command with descriptors is not written while another one's reply is awaited (QEMU keeps only the last
+//   descriptors it received, and reads ahead of the command it runs), and getfd or add-fd without any is answered
+//   by the router with QEMU's error rather than let it take descriptors another client sent. Descriptors the
+//   router does not pass on (the command refused locally, the client gone, QEMU gone) are closed.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +36,7 @@
 
 #include "qmp/json.hpp"
 #include "qmp/line_framer.hpp"
+#include "qmp/unique_fd.hpp"
 
 namespace qmp {
 
@@ -56,12 +65,21 @@ class ProxyRouter {
     std::string reason;
   };
 
+  // Bytes for QEMU and the descriptors to send with their first byte (none most of the time).
+  struct UpstreamOutput {
+    std::string bytes;
+    std::vector<UniqueFd> fds;
+    bool empty() const noexcept { return bytes.empty(); }
+  };
+
   explicit ProxyRouter(ProxyRouterOptions opts = {});
 
   // --- upstream (QEMU) ---
   void upstream_bytes(std::string_view bytes);
   void upstream_closed(std::string_view why = "QEMU closed the connection");
-  std::string take_upstream_output();
+  // The next bytes to write to QEMU; empty when there are none, or when the next command carries descriptors and
+  // must wait for the reply to the previous such command (a write_upstream action says when it may go).
+  UpstreamOutput take_upstream_output();
   bool open() const noexcept { return phase_ == Phase::open; }
   bool closed() const noexcept { return phase_ == Phase::closed; }
   // QEMU's version, "7.2.22" (empty before the greeting).
@@ -70,7 +88,8 @@ class ProxyRouter {
   // --- clients ---
   // A new client (only while open()); its greeting is queued at once.
   ClientId add_client();
-  void client_bytes(ClientId client, std::string_view bytes);
+  // What one read of the client's socket returned, with the descriptors that came with it.
+  void client_bytes(ClientId client, std::string_view bytes, std::vector<UniqueFd> fds = {});
   // The client's connection ended (EOF or an error); its pending replies will be dropped.
   void client_closed(ClientId client);
   // Output for the client, now counted as being written until client_output_written().
@@ -89,13 +108,21 @@ class ProxyRouter {
   std::size_t pending_commands() const noexcept { return pending_.size(); }
   std::uint64_t dropped_replies() const noexcept { return dropped_replies_; }
   std::uint64_t events_forwarded() const noexcept { return events_; }
+  // Descriptors held: received from clients and not yet handed out with take_upstream_output() (or closed).
+  std::size_t fds_held() const noexcept;
   // QEMU sent SHUTDOWN (so its closing the connection next is the expected end).
   bool shutdown_seen() const noexcept { return shutdown_seen_; }
 
  private:
   enum class Phase { greeting, negotiating, open, closed };
+  struct FdBatch {
+    std::size_t offset;  // the client's stream offset of the byte they came with (as attributed)
+    std::vector<UniqueFd> fds;
+  };
   struct Client {
     LineFramer framer;
+    std::size_t fed = 0;           // bytes fed to the framer so far
+    std::deque<FdBatch> fds;       // received, waiting for the end of their line
     std::string out;
     std::size_t writing = 0;   // bytes handed out by take_client_output() and not yet written
     std::size_t in_flight = 0;
@@ -112,7 +139,7 @@ class ProxyRouter {
   void upstream_line(std::string_view line);
   void upstream_greeting(std::string_view line);
   void client_lines(ClientId id, Client& c);
-  void client_line(ClientId id, Client& c, std::string_view line);
+  void client_line(ClientId id, Client& c, std::string_view line, std::vector<UniqueFd> fds);
   void client_capabilities(ClientId id, Client& c, std::string_view line, const std::optional<std::string>& id_text);
   void queue(ClientId id, Client& c, std::string_view line);
   void reply_error(ClientId id, Client& c, std::string_view cls, std::string_view desc,
@@ -120,12 +147,18 @@ class ProxyRouter {
   void drop_client(ClientId id, std::string reason);
   void fail(std::string reason);
   void push(Action::Kind kind, ClientId client = 0, std::string reason = {});
-  void write_upstream(std::string bytes);
+  void write_upstream(std::string bytes, std::vector<UniqueFd> fds = {}, std::uint64_t command = 0);
 
   ProxyRouterOptions opts_;
   Phase phase_ = Phase::greeting;
   LineFramer upstream_framer_;
-  std::string upstream_out_;
+  struct UpstreamChunk {
+    std::string bytes;
+    std::vector<UniqueFd> fds;  // go with the chunk's first byte, the start of command `fd_command`
+    std::uint64_t fd_command = 0;
+  };
+  std::deque<UpstreamChunk> upstream_out_;
+  std::optional<std::uint64_t> fd_reply_awaited_;  // a command that took descriptors up, not answered yet
   std::string client_greeting_;
   std::string qemu_version_;
   bool upstream_oob_ = false;

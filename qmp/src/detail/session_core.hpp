@@ -84,7 +84,6 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void handle_line(std::string_view line, Clock::time_point received);
   void handle_reply(Message m);
   void write_next();
-  void send_with_fds(std::vector<int> fds, std::size_t offset);
   void on_written(error_code ec);
   void give_up(std::uint64_t id, error_code ec, bool from_slot);
   void on_cancel(std::uint64_t id, boost::asio::cancellation_type type);

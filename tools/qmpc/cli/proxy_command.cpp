@@ -18,7 +18,11 @@ A client that does not read is disconnected, with a warning saying so, once more
 waiting for it: neither QEMU nor the other clients ever wait for it. Commands are forwarded as they are, quit
 included; when QEMU closes the monitor, every client is closed and the proxy ends.
 The socket files are created mode 0600 and removed at exit; an existing socket nobody listens on is replaced.
-Not (yet) passed through: file descriptors (getfd, add-fd).
+File descriptors passed with SCM_RIGHTS (getfd, add-fd) reach QEMU with the client's command: those of one
+message go with the last command that begins in it (send such a command in a message of its own, as QEMU
+expects). One command with descriptors is in flight at a time, since QEMU keeps only the last ones it received;
+getfd or add-fd without any gets QEMU's error from the proxy, so it cannot take another client's; more than 16
+with one message disconnect the client. Descriptors that do not reach QEMU are closed.
 Exit: 0 when QEMU closed the monitor after SHUTDOWN (e.g. quit); 3 when it could not be reached or closed it
 otherwise; 2 bad arguments; 130 on SIGINT or SIGTERM.
 
