@@ -241,8 +241,10 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
           inspecting_error_ = false;
           apply_error_policy("", out);
         }
+        if (q == JobQuery::query_block_jobs) on_query_failed(reply, out);
         break;
       }
+      if (q == JobQuery::query_block_jobs) query_failures_ = 0;
       auto snap = find_job(*reply.value(), q, config_.job_id);
       if (snap) {
         apply_snapshot(*snap, reply.message.seq(), reply.message.time(), out);
@@ -263,6 +265,7 @@ Actions JobStateMachine::on_poll(const json::Value& query_block_jobs_return, std
                                  qmp::Clock::time_point /*time*/) {
   Actions out;
   if (done()) return out;
+  query_failures_ = 0;
   auto snap = find_job(query_block_jobs_return, JobQuery::query_block_jobs, config_.job_id);
   if (!snap) {
     on_unlisted(out);
@@ -277,6 +280,12 @@ Actions JobStateMachine::on_poll(const json::Value& query_block_jobs_return, std
   if (snap->len) len_ = *snap->len;
   if (snap->speed) speed_ = *snap->speed;
   out.push_back(Progress{offset_, len_, speed_, ready_reported_});
+  return out;
+}
+
+Actions JobStateMachine::on_poll_failed(const CommandReply& reply) {
+  Actions out;
+  if (!done()) on_query_failed(reply, out);
   return out;
 }
 
@@ -580,6 +589,16 @@ void JobStateMachine::on_unlisted(Actions& out) {
              "' is no longer listed by query-block-jobs and its end was not seen (events were lost); its outcome "
              "is unknown",
          out);
+}
+
+void JobStateMachine::on_query_failed(const CommandReply& reply, Actions& out) {
+  if (done() || ++query_failures_ < kMaxQueryFailures) return;
+  const std::string what = reply.kind == CommandReply::Kind::qmp_error
+                               ? "QEMU refused query-block-jobs (" + reply.error_class + ": " + reply.desc + ")"
+                               : "query-block-jobs failed (" + reply.desc + ")";
+  abort_job(what + " " + std::to_string(query_failures_) +
+                " times in a row; QEMU answers it in every state, so the monitor does not behave as QEMU does",
+            out);
 }
 
 bool JobStateMachine::attach_check(const std::optional<JobSnapshot>& s, JobQuery q, Actions& out) {

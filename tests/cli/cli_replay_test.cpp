@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace {
@@ -175,6 +176,77 @@ TEST(CliReplay, RecordingsOfQemu10QueryBlockJobsAndBlockJobChange) {
 
 std::string recorded_pivot() {
   return std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-7.2-drive-mirror-pivot.qmpt";
+}
+
+// fixtures/transcripts/qemu-7.2-drive-mirror-pivot.qmpt with a command `name` recorded after the reply of
+// drive-mirror, before the ready events: a replay plays those only once a client sent `name`.
+std::string with_command_before_ready(const ScratchDir& dir, const std::string& name, const std::string& reply) {
+  std::ifstream in(std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-7.2-drive-mirror-pivot.qmpt");
+  const auto path = dir.file("diverted.qmpt");
+  std::ofstream out(path);
+  std::string line;
+  int seq = 0;
+  const auto renumbered = [&](const std::string& l) {
+    const auto comma = l.find(',');
+    return "{\"seq\":" + std::to_string(++seq) + l.substr(comma);
+  };
+  while (std::getline(in, line)) {
+    if (line.rfind("{\"seq\":", 0) != 0) {
+      out << line << '\n';
+      continue;
+    }
+    out << renumbered(line) << '\n';
+    if (line.find(R"("return": {}, "id": 3})") != std::string::npos) {  // the reply of drive-mirror
+      const auto t = line.substr(line.find("\"t_us\":"), line.find(",\"dir\"") - line.find("\"t_us\":"));
+      out << "{\"seq\":" << ++seq << "," << t << R"(,"dir":"to-qemu","msg":{"execute":")" << name << R"(","id":98}})"
+          << '\n';
+      out << "{\"seq\":" << ++seq << "," << t << R"(,"dir":"from-qemu","msg":{"return":)" << reply << R"(,"id":98}})"
+          << '\n';
+    }
+  }
+  return path;
+}
+
+const std::vector<std::string> kReplayedPivot{"mirror", "--device", "disk0", "--target", "DIR/copy.qcow2",
+                                              "--format", "qcow2", "--job-id", "job0", "--pivot", "--abort-grace", "1"};
+
+Outcome mirror_against(const std::string& transcript, const ScratchDir& dir, std::vector<std::string> extra) {
+  const auto socket = dir.file("replay.sock");
+  Child replay({qmpc_binary(), "trace", "replay", transcript, "--listen", socket, "--ignore", "target"});
+  EXPECT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+  std::vector<std::string> args{"-s", socket};
+  for (auto a : kReplayedPivot) args.push_back(a == "DIR/copy.qcow2" ? dir.file("copy.qcow2") : a);
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto o = run_qmpc(args, 60000ms);
+  replay.wait(10000ms);
+  return o;
+}
+
+// Without a progress bar or --json, mirror still asks QEMU for the job every 5 s: the ready events recorded after
+// a query-block-jobs reach it, where a client that only waited for events would wait for ever.
+TEST(CliReplay, AMirrorWithoutProgressStillQueriesTheJobAndReachesTheEventsBehindAQuery) {
+  ScratchDir dir;
+  const auto t = with_command_before_ready(
+      dir, "query-block-jobs",
+      R"([{"device":"job0","type":"mirror","status":"running","ready":false,"busy":true,"paused":false,)"
+      R"("io-status":"ok","offset":0,"len":4194304,"speed":0,"auto-finalize":true,"auto-dismiss":true}])");
+  auto o = mirror_against(t, dir, {"--no-progress"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out.rfind("pivoted: job job0", 0), 0u) << o.out;
+}
+
+// A replay that diverged answers every later command with an error, and the events the job waits for never come.
+// QEMU answers query-block-jobs in every state: two refused in a row end the run (the job aborted, the abort grace
+// waited: exit 3, as for a lost connection) instead of leaving it waiting.
+TEST(CliReplay, AMonitorThatRefusesQueryBlockJobsEndsTheRunInsteadOfHangingIt) {
+  ScratchDir dir;
+  const auto t = with_command_before_ready(dir, "query-jobs", "[]");
+  auto o = mirror_against(t, dir, {"--json"});
+  EXPECT_EQ(o.exit_code, 3) << o.err;  // the outcome is unknown: the monitor does not behave as QEMU does
+  EXPECT_NE(o.out.find("QEMU refused query-block-jobs (GenericError: qmpc replay: stopped at the first divergence "
+                       "(expected 'query-jobs'"),
+            std::string::npos) << o.out << o.err;
+  EXPECT_NE(o.out.find("2 times in a row"), std::string::npos) << o.out;
 }
 
 TEST(CliReplay, ASocketAnotherProgramListensOnIsNotTakenOver) {

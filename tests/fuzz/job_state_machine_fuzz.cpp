@@ -1,5 +1,6 @@
-// mirror::JobStateMachine fed a random sequence of events, replies, polls, requests, deadlines, resyncs and lost
-// connections, in any order, with sequence numbers that sometimes go back (a reply handed over after newer events).
+// mirror::JobStateMachine fed a random sequence of events, replies, polls (failed ones too), requests, deadlines,
+// resyncs and lost connections, in any order, with sequence numbers that sometimes go back (a reply handed over
+// after newer events).
 //
 // Input: lines. A line in the format of fixtures/events (in/poll/request/deadline/resync/lost; a first line
 // config) is one step; out/check/expect/comment lines are skipped. Any other line is read as bytes that pick steps
@@ -112,6 +113,13 @@ class Harness {
     take(m_.on_deadline(t), [t] { return std::string("deadline ") + to_string(t); });
   }
   void resync() { take(m_.resync(), [] { return std::string("resync"); }); }
+  void poll_failed(bool refused) {
+    const CommandReply r = refused ? CommandReply::from_message(*qmp::decode_line(
+                                         R"({"error":{"class":"GenericError","desc":"refused"}})", ++seq_, time(seq_))
+                                                                     .message)
+                                   : CommandReply::transport_error("no reply");
+    take(m_.on_poll_failed(r), [] { return std::string("failed poll"); });
+  }
   void lost() {
     take(m_.on_connection_lost("Connection reset by peer"), [] { return std::string("connection lost"); });
   }
@@ -186,7 +194,11 @@ void byte_steps(Harness& h, FuzzedDataProvider& in) {
       case 8: h.poll(qmpc_fuzz::make_block_jobs(in, std::string(kJob))); break;
       case 9: case 10: h.request(static_cast<Request>(in.ConsumeIntegralInRange(0, 3))); break;
       case 11: case 12: h.deadline(static_cast<Timer>(in.ConsumeIntegralInRange(0, 3))); break;
-      case 13: h.resync(); break;
+      case 13: {
+        const int what = in.ConsumeIntegralInRange(0, 2);
+        what == 0 ? h.resync() : h.poll_failed(what == 1);
+        break;
+      }
       case 14: in.ConsumeBool() ? h.lost() : h.transport_error(); break;
       default: {  // a flood of the same event, as QEMU sends BLOCK_JOB_ERROR with action ignore
         const std::string e = qmpc_fuzz::make_event(in, std::string(kJob));

@@ -247,6 +247,48 @@ TEST(JobStateMachine, ACancelThatNeverEndsAfterTheReadyDeadlineStillNamesTheRead
   EXPECT_NE(m.result()->error.find("did not end"), std::string::npos) << m.result()->error;
 }
 
+// A monitor that refuses query-block-jobs is no QEMU (QEMU answers it in every state): a replayed transcript that
+// diverged answers every later command with an error and never sends the ready event the job waits for.
+TEST(JobStateMachine, TwoFailedPollsInARowAbortTheJobAndTheRunEnds) {
+  auto m = started();
+  const auto refused = err("qmpc replay: expected 'quit' (recorded seq 9), got 'query-block-jobs'");
+  EXPECT_TRUE(sent(m.on_poll_failed(refused)).empty());
+  auto a = m.on_poll_failed(refused);
+  EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
+  EXPECT_EQ(count<ArmTimer>(a), 1);
+  m.on_reply(Command::cancel, refused);
+  m.on_deadline(Timer::abort);
+  ASSERT_TRUE(m.result());
+  EXPECT_EQ(m.result()->outcome, Outcome::unknown);
+  EXPECT_NE(m.result()->error.find("QEMU refused query-block-jobs (GenericError: qmpc replay: expected"),
+            std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->error.find("2 times in a row"), std::string::npos) << m.result()->error;
+}
+
+TEST(JobStateMachine, APollWithoutReplyCountsAsAFailedOne) {
+  auto m = started();
+  const auto silent = CommandReply::transport_error("no reply within 30 s");
+  m.on_poll_failed(silent);
+  EXPECT_EQ(sent(m.on_poll_failed(silent)), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
+  m.on_deadline(Timer::abort);
+  ASSERT_TRUE(m.result());
+  EXPECT_NE(m.result()->error.find("query-block-jobs failed (no reply within 30 s)"), std::string::npos)
+      << m.result()->error;
+}
+
+TEST(JobStateMachine, OnlyFailuresInARowCount) {
+  auto m = started();
+  const auto refused = err("Service unavailable");
+  m.on_poll_failed(refused);
+  poll(m, bj("running", false, "ok", false));
+  EXPECT_TRUE(sent(m.on_poll_failed(refused)).empty());
+  // A refused query-block-jobs of the machine's own counts with the polls, and a good one resets them too.
+  m.on_reply(Command::query_block_jobs, ok(bj("running", false, "ok", false)));
+  EXPECT_TRUE(sent(m.on_poll_failed(refused)).empty());
+  EXPECT_FALSE(m.done());
+  EXPECT_FALSE(m.cancel_sent());
+}
+
 TEST(JobStateMachine, EveryActionDescribesItself) {
   const Actions all = {SendCommand{Command::complete, "job-complete", R"({"id":"job0"})"},
                        StatusChanged{JobStatus::running, JobStatus::ready},

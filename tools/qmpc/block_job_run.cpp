@@ -86,7 +86,10 @@ asio::awaitable<int> run_block_job(const Runtime& rt, JobRun opt) {
 
   mirror::JobOptions mo = std::move(opt.job);
   mo.logger = rt.logger;
-  mo.poll_interval = (bar || opt.json) ? qmp::Clock::duration(250ms) : qmp::Clock::duration(0s);
+  // Progress polls for the bar and --json; otherwise one every 5 s, so that a monitor that stops answering or
+  // answers as no QEMU would (a replayed transcript that diverged) ends the run instead of leaving it waiting
+  // for an event that never comes (mirror::JobStateMachine::on_poll_failed).
+  mo.poll_interval = (bar || opt.json) ? qmp::Clock::duration(250ms) : qmp::Clock::duration(5s);
   mo.abort_timeout = seconds(opt.abort_grace_s);  // the run ends at most this long after an abort
   mo.on_progress = [&](const mirror::ProgressInfo& p) {
     const cli::ProgressSample s{p.offset, p.len, p.speed, p.rate, p.eta, p.ready, status};

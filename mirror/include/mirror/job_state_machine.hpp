@@ -89,6 +89,12 @@ class JobStateMachine {
   // status comes from a poll (its reply may describe the job as it was before events read ahead of it).
   Actions on_poll(const qmp::json::Value& query_block_jobs_return, std::uint64_t seq = 0,
                   qmp::Clock::time_point time = {});
+  // A progress poll that failed: QEMU refused query-block-jobs, or its reply did not come in time. QEMU answers
+  // query-block-jobs in every state, so a monitor that fails it kMaxQueryFailures times in a row (polls and the
+  // machine's own query-block-jobs together) is not behaving as QEMU does (a replayed transcript that diverged,
+  // a monitor that stopped answering): the job is aborted, and the run ends within the abort deadline.
+  Actions on_poll_failed(const CommandReply& reply);
+  static constexpr unsigned kMaxQueryFailures = 2;
   // Asks for a resync (after a reconnect or a subscription gap): query-jobs and query-block-jobs.
   Actions resync();
   // The caller's request.
@@ -134,6 +140,7 @@ class JobStateMachine {
   void on_job_gone(Actions& out);
   bool attach_check(const std::optional<JobSnapshot>& s, JobQuery q, Actions& out);  // false: the run ended
   void on_unlisted(Actions& out);  // a query-block-jobs reply (poll or query) without the job
+  void on_query_failed(const CommandReply& reply, Actions& out);  // query-block-jobs refused or unanswered
   void error_stop_detected(Actions& out);
   void apply_error_policy(std::string_view io_status, Actions& out);
   void set_terminal_from_completed(const std::optional<std::string>& error);
@@ -185,6 +192,7 @@ class JobStateMachine {
   bool status_events_ = false;  // QEMU sent a JOB_STATUS_CHANGE for the job (2.12 and later)
   bool attaching_ = false;      // attach(): the job has not been found in a query yet
   unsigned unlisted_ = 0;       // query-block-jobs replies in a row without the job
+  unsigned query_failures_ = 0;  // query-block-jobs failures in a row (on_poll_failed, refused queries)
   bool standby_unverified_ = false;  // standby known only from query-jobs (no io-status)
   std::uint64_t snapshot_seq_ = 0;    // events older than the last query reply do not move the status back
   std::uint64_t last_event_seq_ = 0;  // nor does a query reply older than the last event

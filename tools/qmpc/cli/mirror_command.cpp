@@ -34,7 +34,12 @@ state the job was left in QEMU.
 --timeout bounds the whole run, connecting included: once it passes the job is aborted, and qmpc exits 4 at
 most --abort-grace seconds later (default 5), whether QEMU confirmed the abort or never answered at all; the
 error then says what state the job was left in.
-Exit: 0 done; 1 the job or a command failed; 3 connection lost; 4 --timeout passed (job aborted); 130.
+Without --timeout the run never waits blindly either: qmpc asks QEMU for the job (query-block-jobs) every
+250 ms with a bar or --json, every 5 s otherwise; a monitor that refuses it or leaves it unanswered (past
+the global --timeout) twice in a row is not behaving as QEMU does (a replayed transcript that diverged): the
+job is aborted and qmpc exits 3 at most --abort-grace seconds later.
+Exit: 0 done; 1 the job or a command failed; 3 connection lost, or a monitor that does not answer as QEMU;
+4 --timeout passed (job aborted); 130.
 
 Examples:
   qmpc mirror --device drive0 --target /srv/new.qcow2 --format qcow2 --pivot
