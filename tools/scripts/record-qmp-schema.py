@@ -3,7 +3,7 @@
 
     tools/scripts/record-qmp-schema.py [QEMU-SYSTEM-BINARY] > fixtures/schema/qemu-VERSION.json
 
-QEMU (default: qemu-system-x86_64 on PATH; e.g. /work/ci/qemu/10.0/bin/qemu-system-x86_64 for another version)
+QEMU (default: qemu-system-x86_64 on PATH; e.g. qemu/10.0/bin/qemu-system-x86_64 from tools/scripts/fetch-qemu.sh for another version)
 is started with -M none -nodefaults -display none and a QMP monitor on stdio; the array is written with one
 SchemaInfo object per line, and the version QEMU reported goes to stderr.
 """
