@@ -28,7 +28,7 @@ std::string optional_number(const std::optional<T>& v) {
     return std::to_string(*v);
 }
 
-std::string quoted(std::string_view s) {
+std::string json_quoted(std::string_view s) {
   std::string out;
   qmp::json::append_quoted(out, s);
   return out;
@@ -37,11 +37,11 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 std::string summary_json(const MirrorSummary& s) {
-  std::string out = "{\"result\":" + quoted(s.result) + ",\"job\":" + quoted(s.job) +
+  std::string out = "{\"result\":" + json_quoted(s.result) + ",\"job\":" + json_quoted(s.job) +
                     ",\"len\":" + std::to_string(s.len) + ",\"offset\":" + std::to_string(s.offset) +
                     ",\"ready_ms\":" + optional_number(s.ready_ms) + ",\"done_ms\":" + optional_number(s.done_ms) +
                     ",\"pivot_us\":" + optional_number(s.pivot_us);
-  if (!s.error.empty()) out += ",\"error\":" + quoted(s.error);
+  if (!s.error.empty()) out += ",\"error\":" + json_quoted(s.error);
   return out + "}";
 }
 
@@ -71,11 +71,11 @@ std::string progress_json(const ProgressSample& p, double t_ms) {
 }
 
 std::string status_json(std::string_view from, std::string_view to, double t_ms) {
-  return "{\"type\":\"status\",\"t_ms\":" + number(t_ms) + ",\"from\":" + quoted(from) + ",\"to\":" + quoted(to) + "}";
+  return "{\"type\":\"status\",\"t_ms\":" + number(t_ms) + ",\"from\":" + json_quoted(from) + ",\"to\":" + json_quoted(to) + "}";
 }
 
 std::string event_json(std::string_view type, double t_ms, std::string_view extra_members) {
-  std::string out = "{\"type\":" + quoted(type) + ",\"t_ms\":" + number(t_ms);
+  std::string out = "{\"type\":" + json_quoted(type) + ",\"t_ms\":" + number(t_ms);
   if (!extra_members.empty()) out += "," + std::string(extra_members);
   return out + "}";
 }
