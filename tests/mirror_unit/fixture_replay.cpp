@@ -231,6 +231,7 @@ class Replayer {
       auto d = qmp::decode_line(text, seq_, qmp::Clock::time_point{} + std::chrono::milliseconds(seq_));
       if (!d.message) return fail("undecodable message " + text);
       const qmp::Message& m = *d.message;
+      if (says_ready(m.json())) qemu_said_ready_ = true;
       if (m.is_event()) {
         take(m_->on_event(m), repeat > 1 ? std::string() : text);
       } else {
@@ -245,6 +246,7 @@ class Replayer {
   void feed_poll(const json::Document& doc) {
     ++seq_;
     const json::Value& v = doc["poll"];
+    if (lists_ready(v)) qemu_said_ready_ = true;
     take(m_->on_poll(v, seq_, qmp::Clock::time_point{} + std::chrono::milliseconds(seq_)),
          "poll " + json::to_string(v));
   }
@@ -254,6 +256,9 @@ class Replayer {
     for (auto& a : actions) {
       if (!input.empty() || !std::holds_alternative<StatusChanged>(a)) r_.log.push_back("   " + describe(a));
       if (auto* c = std::get_if<SendCommand>(&a)) {
+        // The ready rule, judged by what QEMU said rather than by the machine's own view.
+        if ((c->name == "job-complete" || c->name == "block-job-complete") && !qemu_said_ready_)
+          fail(c->name + " was sent before QEMU said the job was ready");
         r_.commands.push_back(c->name);
         unmatched_.push_back(*c);
       } else if (std::holds_alternative<ReadyReached>(a)) {
@@ -276,6 +281,33 @@ class Replayer {
   }
 
   bool armed(Timer t) const { return armed_[static_cast<int>(t)]; }
+
+  bool is_job(const json::Value& v, std::string_view key) const {
+    return json::get_string(v, key) == m_->config().job_id;
+  }
+
+  // A query-jobs / query-block-jobs result listing the job as ready or standby.
+  bool lists_ready(const json::Value& result) const {
+    if (!result.IsArray()) return false;
+    for (const auto& j : result.GetArray()) {
+      if (!j.IsObject() || !(is_job(j, "id") || is_job(j, "device"))) continue;
+      const auto st = json::get_string(j, "status");
+      if (st == "ready" || st == "standby" || json::get_bool(j, "ready").value_or(false)) return true;
+    }
+    return false;
+  }
+
+  // QEMU's word that the job is ready: JOB_STATUS_CHANGE ready (or standby, only reachable from ready),
+  // BLOCK_JOB_READY, or a query result that lists it so.
+  bool says_ready(const json::Value& msg) const {
+    if (const json::Value* r = json::find(msg, "return")) return lists_ready(*r);
+    const json::Value* data = json::find(msg, "data");
+    if (!data) return false;
+    const auto event = json::get_string(msg, "event");
+    if (event == "BLOCK_JOB_READY") return is_job(*data, "device");
+    const auto st = json::get_string(*data, "status");
+    return event == "JOB_STATUS_CHANGE" && is_job(*data, "id") && (st == "ready" || st == "standby");
+  }
 
   void check(const json::Value& c, bool final) {
     auto expect_eq = [&](const std::string& what, const std::string& got, const std::string& want) {
@@ -345,6 +377,7 @@ class Replayer {
   int ready_reports_ = 0, job_error_reports_ = 0, paused_reports_ = 0, finished_count_ = 0;
   std::vector<bool> progress_ready_;
   bool armed_[4] = {};
+  bool qemu_said_ready_ = false;
 };
 
 }  // namespace

@@ -1,8 +1,12 @@
-// Every recorded event stream in fixtures/events, replayed as recorded and under each reordering QEMU allows.
+// Every recorded event stream in fixtures/events, and every block job recorded against a real QEMU in
+// fixtures/transcripts, replayed as recorded and under each reordering QEMU allows.
 #include "fixture_replay.hpp"
+#include "transcript_fixture.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <utility>
 
@@ -19,9 +23,16 @@ std::string outcome_of(const ReplayResult& r) {
   return r.result ? describe(*r.result) : std::string("running");
 }
 
+// A fixtures/events file, or the file name of one of transcript_cases().
+Fixture load(const std::string& param) {
+  for (const auto& c : transcript_cases())
+    if (c.file == param) return transcript_fixture(c);
+  return load_fixture(param);
+}
+
 class EventFixture : public ::testing::TestWithParam<std::string> {
  protected:
-  Fixture fixture = load_fixture(GetParam());
+  Fixture fixture = load(GetParam());
 };
 
 TEST_P(EventFixture, ReplaysAsRecorded) {
@@ -191,10 +202,52 @@ TEST_P(EventFixture, SameEndWithADrainBlipWhileReady) {
 }
 
 std::string fixture_name(const ::testing::TestParamInfo<std::string>& info) {
-  return std::filesystem::path(info.param).stem().string();
+  std::string name = std::filesystem::path(info.param).stem().string();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';  // "qemu-7.2-stream" -> "qemu_7_2_stream"
+  return name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, EventFixture, ::testing::ValuesIn(fixture_files()), fixture_name);
+
+std::vector<std::string> transcript_files() {
+  std::vector<std::string> out;
+  for (const auto& c : transcript_cases()) out.push_back(c.file);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Transcripts, EventFixture, ::testing::ValuesIn(transcript_files()), fixture_name);
+
+TEST(TranscriptFixtures, EveryRecordedBlockJobIsReplayed) {
+  std::vector<std::string> listed = transcript_files(), recorded;
+  for (const auto& e : std::filesystem::directory_iterator(transcripts_dir())) {
+    const std::string file = e.path().filename().string();
+    if (e.path().extension() != ".qmpt" ||
+        std::find(listed.begin(), listed.end(), file) != listed.end())
+      continue;
+    // Not listed: it must start no job.
+    EXPECT_THROW(transcript_fixture({file, JobKind::mirror, EndMode::pivot, Outcome::pivoted}), std::runtime_error)
+        << file << " starts a block job: add it to transcript_cases()";
+  }
+  for (const char* kind : {"active-commit-pivot", "commit-intermediate", "stream", "backup-full",
+                           "backup-incremental"})
+    for (const char* version : {"7.2", "10.0"}) {
+      const std::string file = std::string("qemu-") + version + "-" + kind + ".qmpt";
+      EXPECT_NE(std::find(listed.begin(), listed.end(), file), listed.end()) << file;
+      EXPECT_TRUE(std::filesystem::exists(transcripts_dir() + "/" + file)) << file;
+    }
+}
+
+// The recordings' reply orders are only those QEMU happened to produce; the reply of the start command can sit
+// before created, between created and running, and after running, and that of a job-complete before or after
+// each of the five events that follow it.
+TEST(TranscriptFixtures, ReplyPerturbationsCoverEveryPosition) {
+  auto f = transcript_fixture(transcript_cases()[3]);
+  ASSERT_EQ(transcript_cases()[3].file, "qemu-7.2-active-commit-pivot.qmpt");
+  EXPECT_EQ(reply_position_variants(f.steps).size(), 4u + 5u);
+  auto s = transcript_fixture({"qemu-7.2-stream.qmpt", JobKind::stream, EndMode::run, Outcome::completed});
+  EXPECT_EQ(reply_position_variants(s.steps).size(), 2u + 5u);
+}
 
 TEST(EventFixtures, AllScenariosArePresent) {
   // The scenarios the job model must cover; a missing file is a failure, not a silently smaller suite.
