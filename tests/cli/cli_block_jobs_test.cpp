@@ -65,8 +65,8 @@ struct Chain {
     args.insert(args.begin(), {"-s", qemu->socket(monitor)});
     return run_qmpc(args, 60000ms);
   }
-  std::string active_file() const {
-    auto o = qmpc({"exec", "query-block"});
+  std::string active_file(int monitor = 0) const {
+    auto o = qmpc({"exec", "query-block"}, monitor);
     auto doc = json::parse_object("{\"r\":" + o.out + "}");
     if (!doc || !(*doc)["r"].IsArray() || (*doc)["r"].Empty()) return "?";
     const auto* inserted = json::find((*doc)["r"][0], "inserted");
@@ -231,6 +231,86 @@ TEST(CliBlockJobs, AttachTakesOverAMirrorWhoseQmpcWasKilledThenPivots) {
   EXPECT_EQ(str(s, "result"), "pivoted");
   EXPECT_EQ(str(s, "job"), "m1");
   EXPECT_EQ(c.active_file(), copy);
+}
+
+// Reads the child's JSON lines until one contains `text`; false when it ended first.
+bool read_until(Child& child, const std::string& text) {
+  while (auto line = child.read_line(20000ms))
+    if (line->find(text) != std::string::npos) return true;
+  return false;
+}
+
+// A commit that crawls after its first chunk (1 B/s), started by `qmpc commit --detach` as job c1.
+void start_crawling_commit(const Chain& c, std::vector<std::string> what) {
+  std::vector<std::string> args{"commit", "--device", "disk0", "--job-id", "c1", "--bandwidth", "1", "--detach"};
+  args.insert(args.end(), what.begin(), what.end());
+  auto o = c.qmpc(args);
+  ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
+}
+
+// QEMU reports type "commit" for both kinds of commit; qmpc learns from its block graph which one it attached to.
+TEST(CliBlockJobs, AttachToACommitBelowTheActiveLayerWaitsForItsEndAndRefusesAPivot) {
+  REQUIRE_QEMU();
+  Chain c(2);
+  start_crawling_commit(c, {"--top", c.mid, "--base", c.base});
+  for (const char* end : {"--pivot", "--finish", "--wait-ready"}) {
+    auto o = c.qmpc({"commit", "--attach", "c1", end});
+    EXPECT_EQ(o.exit_code, 2) << end << ": " << o.err << o.out;
+    EXPECT_NE(o.err.find("job 'c1' commits a layer below the active one: it has no ready phase"), std::string::npos)
+        << o.err;
+  }
+  EXPECT_EQ(str(last_json(c.qmpc({"job", "info", "c1"})), "status"), "running");
+
+  Child attach({qmpc_binary(), "-s", c.qemu->socket(0), "commit", "--attach", "c1", "--json"});
+  ASSERT_TRUE(read_until(attach, R"("to":"running")"));
+  ASSERT_EQ(c.qmpc({"job", "speed", "c1", "0"}, 1).exit_code, 0);
+  auto o = attach.wait(60000ms);
+  ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
+  auto s = last_json(o);
+  EXPECT_EQ(str(s, "result"), "completed");
+  EXPECT_EQ(str(s, "job"), "c1");
+  EXPECT_EQ(o.out.find(R"("type":"ready")"), std::string::npos) << o.out;
+  EXPECT_EQ(c.active_file(), c.top);
+  c.quit();
+  EXPECT_EQ(backing_of(c.top), c.base);
+  EXPECT_TRUE(reads_as(c.base, "0x02", "1M", "1M"));
+}
+
+TEST(CliBlockJobs, AttachToAnActiveCommitPivotsOnlyOnceReady) {
+  REQUIRE_QEMU();
+  Chain c(2);
+  start_crawling_commit(c, {});
+  Child attach({qmpc_binary(), "-s", c.qemu->socket(0), "commit", "--attach", "c1", "--pivot", "--json"});
+  ASSERT_TRUE(read_until(attach, R"("to":"running")"));
+  // Its first chunk copied, the job sleeps in its rate limit: not ready, so nothing is completed.
+  auto info = last_json(c.qmpc({"job", "info", "c1"}, 1));
+  EXPECT_EQ(str(info, "status"), "running");
+  EXPECT_EQ(c.active_file(1), c.top);
+  ASSERT_EQ(c.qmpc({"job", "speed", "c1", "0"}, 1).exit_code, 0);
+  auto o = attach.wait(60000ms);
+  ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
+  EXPECT_NE(o.out.find(R"("type":"ready")"), std::string::npos) << o.out;
+  auto s = last_json(o);
+  EXPECT_EQ(str(s, "result"), "pivoted");
+  EXPECT_EQ(str(s, "job"), "c1");
+  EXPECT_EQ(c.active_file(), c.base);
+}
+
+// --top naming the active layer without --active would make a commit qmpc starts a lower-layer one; attached to, the
+// job is what QEMU says it is.
+TEST(CliBlockJobs, AttachToAnActiveCommitTakesQemusWordOverTheCommandLine) {
+  REQUIRE_QEMU();
+  Chain c(2);
+  start_crawling_commit(c, {});
+  Child attach({qmpc_binary(), "-s", c.qemu->socket(0), "commit", "--attach", "c1", "--top", c.top, "--wait-ready",
+                "--json"});
+  ASSERT_TRUE(read_until(attach, R"("to":"running")"));
+  ASSERT_EQ(c.qmpc({"job", "speed", "c1", "0"}, 1).exit_code, 0);
+  auto o = attach.wait(60000ms);
+  ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
+  EXPECT_EQ(str(last_json(o), "result"), "ready");
+  EXPECT_EQ(str(last_json(c.qmpc({"job", "info", "c1"}, 1)), "status"), "ready");
+  EXPECT_EQ(c.active_file(), c.top);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <qmp/json.hpp>
 #include <qmp/transcript_reader.hpp>
 
+#include <gtest/gtest.h>
+
 #include <stdexcept>
 
 namespace mirror::test {
@@ -116,6 +118,23 @@ Fixture transcript_fixture(const TranscriptCase& c) {
                              R"(","ready_reports":)" + (has_ready_phase(c.kind) ? "1" : "0") + "}}",
                          line));
   return f;
+}
+
+qmp::Message recorded_reply(const std::string& file, const std::string& command) {
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto t = qmp::read_transcript_file(transcripts_dir() + "/" + file, ec, diag);
+  EXPECT_TRUE(t) << diag.desc;
+  bool asked = false;
+  if (t)
+    for (const auto& e : t->entries) {
+      auto m = e.to_message();
+      if (!m) continue;
+      if (e.direction == qmp::Direction::to_qemu) asked = m->command_name() == command;
+      if (asked && e.direction == qmp::Direction::from_qemu && !m->is_event()) return *m;
+    }
+  ADD_FAILURE() << "no reply to " << command << " in " << file;
+  return {};
 }
 
 }  // namespace mirror::test

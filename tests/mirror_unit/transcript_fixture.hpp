@@ -7,6 +7,8 @@
 
 #include <mirror/job_kind.hpp>
 
+#include <qmp/message.hpp>
+
 #include <string>
 #include <vector>
 
@@ -29,5 +31,8 @@ std::string transcripts_dir();
 // JOB_STATUS_CHANGE null, then the expected outcome (one ready report for a kind with a ready phase, none
 // otherwise). Throws when the recording has no such job.
 Fixture transcript_fixture(const TranscriptCase& c);
+
+// The reply to the first command named `command` in fixtures/transcripts/`file` (a test failure when there is none).
+qmp::Message recorded_reply(const std::string& file, const std::string& command);
 
 }  // namespace mirror::test

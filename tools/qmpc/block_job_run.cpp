@@ -76,6 +76,8 @@ asio::awaitable<int> run_block_job(const Runtime& rt, JobRun opt) {
   }
   qmp::Session session(ex, session_options);
   if (int rc = co_await connect_session(session, rt)) co_return rc;
+  if (opt.prepare)
+    if (int rc = co_await opt.prepare(session, opt)) co_return rc;
 
   const auto t0 = qmp::Clock::now();
   auto ms = [t0] { return std::chrono::duration<double, std::milli>(qmp::Clock::now() - t0).count(); };

@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,9 @@ struct JobRun {
   std::optional<double> job_timeout_s; // bounds the whole run
   double abort_grace_s = 5;            // after an abort: how long QEMU may take to end the job
   std::string pivot_target_node;       // a blockdev-mirror's target: checked for users after a pivot
+  // Once connected, before the job is started or attached to: settles what only QEMU can tell (the kind of a
+  // commit attached to, and so its end mode). A non-zero result ends the run with that exit code.
+  std::function<boost::asio::awaitable<int>(qmp::Session&, JobRun&)> prepare;
 };
 
 boost::asio::awaitable<int> run_block_job(const Runtime& rt, JobRun run);

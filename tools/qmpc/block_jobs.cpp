@@ -3,6 +3,7 @@
 #include "block_jobs.hpp"
 
 #include "block_job_run.hpp"
+#include "commit_kind_probe.hpp"
 
 #include "mirror/start_command.hpp"
 
@@ -84,12 +85,33 @@ asio::awaitable<int> start_and_follow(const Runtime& rt, JobRun run, const Optio
   co_return co_await run_block_job(rt, std::move(run));
 }
 
+bool waits_for_ready(cli::JobEnd e) {
+  return e == cli::JobEnd::pivot || e == cli::JobEnd::finish || e == cli::JobEnd::wait;
+}
+
+// qmpc commit --attach ID: whether the job has a ready phase is QEMU's word (the command line's --top and --active
+// only decide when QEMU cannot say); the end asked for must suit it.
+asio::awaitable<int> settle_attached_commit(qmp::Session& session, JobRun& run, cli::JobEnd end) {
+  const auto kind = co_await attached_commit_kind(session, run.job.job_id);
+  if (kind) run.job.kind = *kind;
+  if (run.job.kind == mirror::JobKind::commit && waits_for_ready(end))
+    co_return usage_error(run.what, "job '" + run.job.job_id + "' commits a layer below the active one" +
+                                        (kind ? "" : " (as --top says; QEMU did not tell)") +
+                                        ": it has no ready phase and ends by itself, so --pivot, --finish and "
+                                        "--wait-ready do not apply");
+  run.job.end_mode = end_mode(end, run.job.kind);
+  co_return 0;
+}
+
 }  // namespace
 
 asio::awaitable<int> run_commit(const Runtime& rt, const cli::CommitOptions& o) {
-  // Without --top the active layer is committed; --active says the named top is the active layer.
+  // Without --top the active layer is committed; --active says the named top is the active layer. A commit attached
+  // to is what QEMU says it is.
   const mirror::JobKind kind = o.active || o.top.empty() ? mirror::JobKind::active_commit : mirror::JobKind::commit;
   JobRun run = follow(o, "commit", kind);
+  if (run.job.attach)
+    run.prepare = [end = o.end](qmp::Session& s, JobRun& r) { return settle_attached_commit(s, r, end); };
   mirror::CommitOptions c;
   common(c, o, o.device, run.job.job_id);
   c.top = image(o.top);

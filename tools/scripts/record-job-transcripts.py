@@ -13,12 +13,15 @@ OUT-DIR/qemu-MAJOR.MINOR-NAME.qmpt:
     stream                 qmpc stream --device disk0
     backup-full            qmpc backup --device disk0 --target full0     (blockdev-backup, sync full)
     backup-incremental     qmpc backup --device disk0 --target inc0 --sync incremental --bitmap bm0
+    active-commit-graph    qmpc exec x-debug-query-block-graph           (an active commit c1 crawls at 1 B/s)
+    commit-graph           qmpc exec x-debug-query-block-graph           (a commit of mid0 into base0, c1, crawls)
 
 The chain is base.qcow2 <- mid.qcow2 <- top.qcow2 (4 MiB; base holds 0x01 at [0, 1M), mid 0x02 at [1M, 2M), top
 0x03 at [2M, 3M)), opened as -blockdev base0, mid0 and -drive disk0 (node top0) on mid0. Everything runs in a
 scratch folder given to QEMU and qmpc by relative names, so no host path lands in a recording. What prepares a
 recording (bitmap, targets, a guest write) is sent by `qmpc exec` without --trace: each transcript holds the one
-qmpc command named above. Each is checked with `qmpc trace check` before it is kept.
+qmpc command named above. Each is checked with `qmpc trace check` before it is kept. ONLY="NAME..." in the
+environment records only those.
 """
 import json
 import os
@@ -80,6 +83,11 @@ def add_target(node, path, backing="null"):
                                           "file": {"driver": "file", "filename": path}}))
 
 
+def crawling_commit(*what):
+    return lambda: run(qmpc, "-s", SOCKET, "commit", "--device", "disk0", "--job-id", "c1", "--bandwidth", "1",
+                       "--detach", *what)
+
+
 def prepare_backup_incremental():
     qmpc_exec("block-dirty-bitmap-add", "node=top0", "name=bm0")
     add_target("full0", "full.qcow2")
@@ -88,13 +96,17 @@ def prepare_backup_incremental():
     add_target("inc0", "inc.qcow2")
 
 
+JOB = ["--job-id", "job0"]
 RECORDINGS = [
-    ("active-commit-pivot", None, ["commit", "--device", "disk0", "--pivot"]),
-    ("commit-intermediate", None, ["commit", "--device", "disk0", "--top", "mid0", "--base", "base0"]),
-    ("stream", None, ["stream", "--device", "disk0"]),
-    ("backup-full", lambda: add_target("full0", "full.qcow2"), ["backup", "--device", "disk0", "--target", "full0"]),
+    ("active-commit-pivot", None, ["commit", "--device", "disk0", "--pivot"] + JOB),
+    ("commit-intermediate", None, ["commit", "--device", "disk0", "--top", "mid0", "--base", "base0"] + JOB),
+    ("stream", None, ["stream", "--device", "disk0"] + JOB),
+    ("backup-full", lambda: add_target("full0", "full.qcow2"),
+     ["backup", "--device", "disk0", "--target", "full0"] + JOB),
     ("backup-incremental", prepare_backup_incremental,
-     ["backup", "--device", "disk0", "--target", "inc0", "--sync", "incremental", "--bitmap", "bm0"]),
+     ["backup", "--device", "disk0", "--target", "inc0", "--sync", "incremental", "--bitmap", "bm0"] + JOB),
+    ("active-commit-graph", crawling_commit(), ["exec", "x-debug-query-block-graph"]),
+    ("commit-graph", crawling_commit("--top", "mid0", "--base", "base0"), ["exec", "x-debug-query-block-graph"]),
 ]
 
 
@@ -106,18 +118,21 @@ def qemu_version():
 
 def main():
     version = qemu_version()
+    only = os.environ.get("ONLY", "").split()
     os.makedirs(outdir, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="qmpc-record-")
     os.chdir(scratch)
     try:
         for name, prepare, command in RECORDINGS:
+            if only and name not in only:
+                continue
             make_chain()
             qemu = start_qemu()
             try:
                 if prepare:
                     prepare()
                 trace = name + ".qmpt"
-                print(run(qmpc, "-s", SOCKET, "--trace", trace, *command, "--job-id", "job0").strip())
+                print(run(qmpc, "-s", SOCKET, "--trace", trace, *command).strip()[:200])
                 print(run(qmpc, "trace", "check", trace).strip())
                 qmpc_exec("quit")
                 qemu.wait(30)

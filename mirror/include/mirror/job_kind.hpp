@@ -10,7 +10,8 @@
 // A job with a ready phase copies until source and target converge, reports ready and keeps them in sync until it
 // is told how to end; complete is accepted only once it is ready. A job without one ends on its own once its work
 // is done (JOB_STATUS_CHANGE waiting, pending, BLOCK_JOB_COMPLETED, concluded, null); it can only be cancelled.
-// An active commit reports QEMU type "commit" like any commit: only its top layer tells them apart.
+// An active commit reports QEMU type "commit" like any commit: only its top layer tells them apart (for a job
+// already running, QEMU's block graph does: mirror/commit_kind.hpp).
 #pragma once
 
 #include "mirror/job_actions.hpp"

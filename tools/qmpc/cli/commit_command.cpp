@@ -19,8 +19,10 @@ The job is completed only once QEMU reports it ready, never because offset reach
 A commit of a layer below the active one has no ready phase: it ends by itself (result "completed");
 --pivot, --finish and --wait-ready are refused for it (exit 2).
 
---attach ID takes over the running commit ID (started by something else, or by a qmpc that was killed),
-then ends it as asked, with the same ready rule.
+--attach ID takes over the running commit ID (started by something else, or by a qmpc that was killed).
+QEMU says which kind it is (x-debug-query-block-graph; query-block-jobs type is "commit" for both): an active
+commit then ends as asked, with the same ready rule; one below the active layer is followed to its end, and
+--pivot, --finish and --wait-ready are refused for it (exit 2). --top and --active decide only when QEMU cannot say.
 --json, --timeout, --abort-grace, SIGINT/SIGTERM and the exit codes are those of qmpc mirror.
 Exit: 0 done; 1 the job or a command failed; 2 usage; 3 connection lost; 4 --timeout passed; 130.
 
