@@ -161,6 +161,36 @@ TEST(CliReplay, ARecordingOfRealQemu10DrivesABlockdevMirrorCompletedWithJobCompl
   EXPECT_EQ(r.replay_exit, 0);
 }
 
+// The commit, stream and backup recordings of tools/scripts/record-job-transcripts.py, played to the qmpc command
+// each was recorded with: the same traffic (else the replay fails) and the recorded outcome.
+TEST(CliReplay, RecordingsOfEveryJobKindDriveTheirQmpcCommand) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> args;
+    const char* summary;
+  };
+  const std::vector<Case> cases = {
+      {"active-commit-pivot", {"commit", "--device", "disk0", "--pivot"}, "pivoted: job job0, 2 MiB of 2 MiB"},
+      {"commit-intermediate", {"commit", "--device", "disk0", "--top", "mid0", "--base", "base0"},
+       "completed: job job0, 4 MiB of 4 MiB"},
+      {"stream", {"stream", "--device", "disk0"}, "completed: job job0, 4 MiB of 4 MiB"},
+      {"backup-full", {"backup", "--device", "disk0", "--target", "full0"}, "completed: job job0, 4 MiB of 4 MiB"},
+      {"backup-incremental",
+       {"backup", "--device", "disk0", "--target", "inc0", "--sync", "incremental", "--bitmap", "bm0"},
+       "completed: job job0, 64 KiB of 64 KiB"},
+  };
+  for (const char* version : {"7.2", "10.0"})
+    for (const auto& c : cases) {
+      auto args = c.args;
+      args.insert(args.end(), {"--job-id", "job0", "--no-progress"});
+      const std::string file = std::string("qemu-") + version + "-" + c.name + ".qmpt";
+      auto r = replayed(file, args);
+      EXPECT_EQ(r.qmpc.exit_code, 0) << file << ": " << r.qmpc.err;
+      EXPECT_EQ(r.qmpc.out.rfind(c.summary, 0), 0u) << file << ": " << r.qmpc.out;
+      EXPECT_EQ(r.replay_exit, 0) << file;
+    }
+}
+
 // QEMU 10.0's query-block-jobs ("type" enum, "actively-synced") and block-job-change, recorded with --trace.
 TEST(CliReplay, RecordingsOfQemu10QueryBlockJobsAndBlockJobChange) {
   auto q = replayed("qemu-10.0-query-block-jobs-ready.qmpt", {"exec", "query-block-jobs"});
