@@ -114,8 +114,9 @@ class Harness {
   }
   void resync() { take(m_.resync(), [] { return std::string("resync"); }); }
   void poll_failed(bool refused) {
+    ++seq_;
     const CommandReply r = refused ? CommandReply::from_message(*qmp::decode_line(
-                                         R"({"error":{"class":"GenericError","desc":"refused"}})", ++seq_, time(seq_))
+                                         R"({"error":{"class":"GenericError","desc":"refused"}})", seq_, time(seq_))
                                                                      .message)
                                    : CommandReply::transport_error("no reply");
     take(m_.on_poll_failed(r), [] { return std::string("failed poll"); });
