@@ -182,6 +182,7 @@ std::size_t json_nesting_depth(std::string_view text) noexcept {
 std::string format_entry_line(const TranscriptEntry& e) {
   std::string out = "{\"seq\":" + std::to_string(e.seq) + ",\"t_us\":" + std::to_string(e.time.count()) +
                     ",\"dir\":\"" + to_string(e.direction) + "\",";
+  if (e.client) out += "\"client\":" + std::to_string(*e.client) + ",";
   // The entry's object is one level more than its message.
   if (!e.raw && json_nesting_depth(e.json) < json::kMaxDepth) {
     std::string error;
@@ -259,6 +260,11 @@ std::optional<TranscriptEntry> parse_entry_line(std::string_view line, error_cod
   const auto dir = dir_text ? direction_from_string(*dir_text) : std::nullopt;
   if (!dir) return bad(member_error(*doc, "entry", "dir", "\"to-qemu\" or \"from-qemu\""));
   e.direction = *dir;
+  if (json::find(*doc, "client")) {
+    const auto client = json::get_uint(*doc, "client");
+    if (!client) return bad(member_error(*doc, "entry", "client", "a proxy's client number (an integer, 0 or more)"));
+    e.client = *client;
+  }
   const json::Value* m = json::find(*doc, "msg");
   const json::Value* raw = json::find(*doc, "raw");
   if (m) {

@@ -89,6 +89,11 @@ void TranscriptWriter::write_header_if_needed(std::string_view first_json) {
 
 void TranscriptWriter::on_message(Direction direction, std::uint64_t seq, Clock::time_point time,
                                   std::string_view json) {
+  record(direction, seq, time, json, std::nullopt);
+}
+
+void TranscriptWriter::record(Direction direction, std::uint64_t seq, Clock::time_point time, std::string_view json,
+                              std::optional<std::uint64_t> client) {
   if (!origin_) {
     origin_ = time;
     if (!header_.started) {
@@ -101,6 +106,7 @@ void TranscriptWriter::on_message(Direction direction, std::uint64_t seq, Clock:
   e.time = std::max(std::chrono::microseconds(0),
                     std::chrono::duration_cast<std::chrono::microseconds>(time - *origin_));
   e.json = std::string(json);
+  e.client = client;
   append(e);
 }
 

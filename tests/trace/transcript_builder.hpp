@@ -1,8 +1,10 @@
-// Builds small transcripts for tests: .to(command) / .from(reply or event), times 100 µs apart.
+// Builds small transcripts for tests: .to(command) / .from(reply or event), times 100 µs apart; a client number
+// tags the entry as a recording of `qmpc proxy` does.
 #pragma once
 
 #include "qmp/transcript.hpp"
 
+#include <optional>
 #include <string>
 
 namespace trace_test {
@@ -16,15 +18,20 @@ class TranscriptBuilder {
     to(R"({"execute":"qmp_capabilities","id":"caps"})");
     return from(R"({"return":{},"id":"caps"})");
   }
-  TranscriptBuilder& to(const std::string& json) { return add(qmp::Direction::to_qemu, json); }
-  TranscriptBuilder& from(const std::string& json) { return add(qmp::Direction::from_qemu, json); }
+  TranscriptBuilder& to(const std::string& json, std::optional<std::uint64_t> client = std::nullopt) {
+    return add(qmp::Direction::to_qemu, json, client);
+  }
+  TranscriptBuilder& from(const std::string& json, std::optional<std::uint64_t> client = std::nullopt) {
+    return add(qmp::Direction::from_qemu, json, client);
+  }
   // The seq the next message will get.
   std::uint64_t next_seq() const { return t_.entries.size() + 1; }
   const qmp::Transcript& build() const { return t_; }
 
  private:
-  TranscriptBuilder& add(qmp::Direction d, const std::string& json) {
+  TranscriptBuilder& add(qmp::Direction d, const std::string& json, std::optional<std::uint64_t> client) {
     qmp::TranscriptEntry e;
+    e.client = client;
     e.seq = t_.entries.size() + 1;
     e.time = std::chrono::microseconds(100 * t_.entries.size());
     e.direction = d;

@@ -43,6 +43,10 @@ struct TranscriptEntry {
   std::chrono::microseconds time{0};      // monotonic, since the start of the recording
   std::string json;                       // the message, one line of JSON text (verbatim when recorded so)
   bool raw = false;                       // true when `json` is not a JSON object (bytes that were not QMP)
+  // A recording of `qmpc proxy`: the proxy's number of the client a command came from or a reply went to; none
+  // for what concerns no one client (the greeting, events, the proxy's own qmp_capabilities) and in recordings of
+  // one client.
+  std::optional<std::uint64_t> client;
 
   // The message parsed and classified (commands too); nullopt for raw entries or text that is not QMP.
   std::optional<Message> to_message() const;

@@ -39,6 +39,9 @@ class TranscriptWriter final : public TrafficObserver {
   TranscriptWriter& operator=(const TranscriptWriter&) = delete;
 
   void on_message(Direction direction, std::uint64_t seq, Clock::time_point time, std::string_view json) override;
+  // As on_message, the entry tagged with `client` (TranscriptEntry::client): what `qmpc proxy` records.
+  void record(Direction direction, std::uint64_t seq, Clock::time_point time, std::string_view json,
+              std::optional<std::uint64_t> client);
 
   // Writes an entry whose time is already relative to the start (imports). The header goes first if not yet written.
   void append(const TranscriptEntry& entry);
