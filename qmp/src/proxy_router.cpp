@@ -42,12 +42,14 @@ void ProxyRouter::push(Action::Kind kind, ClientId client, std::string reason) {
 
 std::vector<ProxyRouter::Action> ProxyRouter::take_actions() { return std::exchange(actions_, {}); }
 
-void ProxyRouter::write_upstream(std::string bytes, std::vector<UniqueFd> fds, std::uint64_t command) {
+void ProxyRouter::write_upstream(std::string bytes, std::optional<ClientId> client, std::vector<UniqueFd> fds,
+                                 std::uint64_t command) {
   if (phase_ == Phase::closed) return;
   if (upstream_out_.empty()) push(Action::Kind::write_upstream);
   // Descriptors start a chunk of their own, so that they go with their command's first byte.
   if (fds.empty() && !upstream_out_.empty()) upstream_out_.back().bytes += bytes;
-  else upstream_out_.push_back(UpstreamChunk{std::move(bytes), std::move(fds), command});
+  else upstream_out_.push_back(UpstreamChunk{std::move(bytes), std::move(fds), command, {}});
+  if (opts_.upstream_traffic) upstream_out_.back().clients.push_back(client);
 }
 
 ProxyRouter::UpstreamOutput ProxyRouter::take_upstream_output() {
@@ -56,6 +58,15 @@ ProxyRouter::UpstreamOutput ProxyRouter::take_upstream_output() {
   if (!front.fds.empty() && fd_reply_awaited_) return {};
   if (!front.fds.empty()) fd_reply_awaited_ = front.fd_command;
   UpstreamOutput out{std::move(front.bytes), std::move(front.fds)};
+  if (opts_.upstream_traffic) {
+    // Each line of the chunk ends in '\n' (a client's line has none inside).
+    std::string_view rest(out.bytes);
+    for (const auto& client : front.clients) {
+      const auto nl = rest.find('\n');
+      trace(Direction::to_qemu, client, rest.substr(0, nl));
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+  }
   upstream_out_.pop_front();
   return out;
 }
@@ -120,23 +131,37 @@ void ProxyRouter::upstream_greeting(std::string_view line) {
                      (upstream_oob_ ? R"("oob")" : "") + "]}}" + std::string(kEol);
   phase_ = Phase::negotiating;
   write_upstream(upstream_oob_ ? "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]},\"id\":0}\n"
-                               : "{\"execute\":\"qmp_capabilities\",\"id\":0}\n");
+                               : "{\"execute\":\"qmp_capabilities\",\"id\":0}\n",
+                 std::nullopt);
 }
 
 void ProxyRouter::upstream_line(std::string_view line) {
   if (phase_ == Phase::greeting) {
+    trace(Direction::from_qemu, std::nullopt, line);
     upstream_greeting(line);
     return;
   }
   json::ParseFailure why;
   auto layout = json::scan_object(line, &why);
+  // Every message but a reply concerns no one client.
+  const json::MemberSpan* id = nullptr;
+  if (layout && !layout->find("event"))
+    for (const auto& m : layout->members)
+      if (m.name == "id") id = &m;
+  const auto key = id && phase_ == Phase::open
+                       ? router_id(line.substr(id->value_begin, id->value_end - id->value_begin))
+                       : std::nullopt;
+  const auto pending = key ? pending_.find(*key) : pending_.end();
+  trace(Direction::from_qemu,
+        pending == pending_.end() ? std::nullopt : std::optional<ClientId>(pending->second.client), line);
   if (!layout) {
     fail("QEMU sent malformed JSON (" + why.what + " at offset " + std::to_string(why.offset) + ")");
     return;
   }
   if (phase_ == Phase::negotiating) {
-    const auto* id = layout->find("id");
-    if (!id || line.substr(id->value_begin, id->value_end - id->value_begin) != "0") return;  // an early event
+    const auto* caps_id = layout->find("id");
+    if (!caps_id || line.substr(caps_id->value_begin, caps_id->value_end - caps_id->value_begin) != "0")
+      return;  // an early event
     if (layout->find("error")) {
       fail("QEMU refused qmp_capabilities: " + std::string(line));
       return;
@@ -155,22 +180,17 @@ void ProxyRouter::upstream_line(std::string_view line) {
     }
     return;
   }
-  const json::MemberSpan* id = nullptr;
-  for (const auto& m : layout->members)
-    if (m.name == "id") id = &m;
   if (!id) {
     push(Action::Kind::note, 0, "dropped a message from QEMU without an id: " + std::string(line.substr(0, 200)));
     return;
   }
   const bool first = &layout->members.front() == id;
-  const auto key = router_id(line.substr(id->value_begin, id->value_end - id->value_begin));
-  const auto it = key ? pending_.find(*key) : pending_.end();
-  if (it == pending_.end()) {
+  if (pending == pending_.end()) {
     push(Action::Kind::note, 0, "dropped a reply with an id the proxy never sent: " + std::string(line.substr(0, 200)));
     return;
   }
-  const Pending p = std::move(it->second);
-  pending_.erase(it);
+  const Pending p = std::move(pending->second);
+  pending_.erase(pending);
   if (fd_reply_awaited_ == *key) {  // QEMU has taken those descriptors: the next command with some may go
     fd_reply_awaited_.reset();
     if (!upstream_out_.empty()) push(Action::Kind::write_upstream);
@@ -362,7 +382,7 @@ void ProxyRouter::client_line(ClientId id, Client& c, std::string_view line, std
   rewritten += '\n';
   pending_.emplace(up, Pending{id, std::move(id_text)});
   ++c.in_flight;
-  write_upstream(std::move(rewritten), std::move(fds), up);
+  write_upstream(std::move(rewritten), id, std::move(fds), up);
 }
 
 void ProxyRouter::client_capabilities(ClientId id, Client& c, std::string_view line,

@@ -21,11 +21,14 @@
 //   descriptors it received, and reads ahead of the command it runs), and getfd or add-fd without any is answered
 //   by the router with QEMU's error rather than let it take descriptors another client sent. Descriptors the
 //   router does not pass on (the command refused locally, the client gone, QEMU gone) are closed.
+// - With ProxyRouterOptions::upstream_traffic, every line on QEMU's side of the router is shown as it crosses,
+//   tagged with its client, for a recording of QEMU's wire (`qmpc proxy --trace`).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +39,7 @@
 
 #include "qmp/json.hpp"
 #include "qmp/line_framer.hpp"
+#include "qmp/traffic_observer.hpp"
 #include "qmp/unique_fd.hpp"
 
 namespace qmp {
@@ -44,6 +48,13 @@ struct ProxyRouterOptions {
   std::size_t max_line = 10 * 1024 * 1024 + 4096;  // longest line read from QEMU or a client
   std::size_t client_queue_bytes = 4 * 1024 * 1024;  // output queued for one client, in-flight write included
   std::size_t client_in_flight = 256;  // commands of one client sent to QEMU and not yet answered
+  // When set, sees each line QEMU's side of the router carries, as QEMU sees it (the router's ids), without its
+  // terminator, in wire order: a command when take_upstream_output() hands it out, a message from QEMU when it is
+  // read. `client` is the client a command came from or a reply goes to (even one gone by then); none for the
+  // greeting, events, the router's own qmp_capabilities and its answer, and what QEMU sent that no client is due.
+  // What the router answers a client itself never reaches QEMU and is not shown.
+  std::function<void(Direction direction, std::optional<std::uint64_t> client, std::string_view line)>
+      upstream_traffic;
 };
 
 class ProxyRouter {
@@ -147,7 +158,11 @@ class ProxyRouter {
   void drop_client(ClientId id, std::string reason);
   void fail(std::string reason);
   void push(Action::Kind kind, ClientId client = 0, std::string reason = {});
-  void write_upstream(std::string bytes, std::vector<UniqueFd> fds = {}, std::uint64_t command = 0);
+  void write_upstream(std::string bytes, std::optional<ClientId> client, std::vector<UniqueFd> fds = {},
+                      std::uint64_t command = 0);
+  void trace(Direction direction, std::optional<ClientId> client, std::string_view line) const {
+    if (opts_.upstream_traffic) opts_.upstream_traffic(direction, client, line);
+  }
 
   ProxyRouterOptions opts_;
   Phase phase_ = Phase::greeting;
@@ -156,6 +171,7 @@ class ProxyRouter {
     std::string bytes;
     std::vector<UniqueFd> fds;  // go with the chunk's first byte, the start of command `fd_command`
     std::uint64_t fd_command = 0;
+    std::vector<std::optional<ClientId>> clients;  // with upstream_traffic: the client of each line, in order
   };
   std::deque<UpstreamChunk> upstream_out_;
   std::optional<std::uint64_t> fd_reply_awaited_;  // a command that took descriptors up, not answered yet
