@@ -275,4 +275,39 @@ TEST_F(TraceCommands, ShowPrintsOneMessagePerLineRedacted) {
   EXPECT_EQ(run("show", {"missing.qmpt"}).rc, 1);
 }
 
+TEST_F(TraceCommands, ARecordingOfTheProxyIsCheckedAndShownWithItsClients) {
+  const auto write = [](const char* name, const std::string& entries) {
+    std::FILE* f = std::fopen(name, "w");
+    std::fputs((R"({"qmp-transcript":1,"source":"qmpc","qemu":"7.2.22"})" "\n" + entries).c_str(), f);
+    std::fclose(f);
+  };
+  write("proxy.qmpt", R"({"seq":1,"t_us":0,"dir":"to-qemu","msg":{"execute":"qmp_capabilities","id":0}})" "\n"
+                      R"({"seq":2,"t_us":10,"dir":"from-qemu","msg":{"return":{},"id":0}})" "\n"
+                      R"({"seq":3,"t_us":20,"dir":"to-qemu","client":1,"msg":{"execute":"query-status","id":1}})" "\n"
+                      R"({"seq":4,"t_us":30,"dir":"to-qemu","client":2,"msg":{"execute":"query-name","id":2}})" "\n"
+                      R"({"seq":5,"t_us":40,"dir":"from-qemu","client":1,"msg":{"return":{},"id":1}})" "\n"
+                      R"({"seq":6,"t_us":50,"dir":"from-qemu","client":2,"msg":{"return":{},"id":2}})" "\n");
+  const ActionRun check = run("check", {"proxy.qmpt"});
+  EXPECT_EQ(check.rc, 0) << check.out << check.err;
+  const ActionRun timeline = run("timeline", {"proxy.qmpt"});
+  EXPECT_EQ(timeline.rc, 0) << timeline.err;
+  EXPECT_NE(timeline.out.find("  client 1: 1 command(s), 1 reply, seq 3 (0.000020 s) to seq 5 (0.000040 s): "
+                              "query-status\n"
+                              "  client 2: 1 command(s), 1 reply, seq 4 (0.000030 s) to seq 6 (0.000050 s): "
+                              "query-name\n"),
+            std::string::npos)
+      << timeline.out;
+  const ActionRun show = run("show", {"proxy.qmpt"});
+  EXPECT_NE(show.out.find(R"(#4     ->  [client 2] {"execute":"query-name","id":2})"), std::string::npos) << show.out;
+
+  write("bad.qmpt", R"({"seq":1,"t_us":0,"dir":"to-qemu","client":"one","msg":{"execute":"stop","id":0}})" "\n");
+  for (const char* action : {"check", "timeline", "show"}) {
+    const ActionRun bad = run(action, {"bad.qmpt"});
+    EXPECT_EQ(bad.rc, 1) << action;
+    EXPECT_EQ(bad.err, "qmpc trace: bad.qmpt: line 2: entry member \"client\" is \"one\", expected a proxy's client "
+                       "number (an integer, 0 or more)\n")
+        << action;
+  }
+}
+
 }  // namespace

@@ -56,10 +56,11 @@ class Checker {
 
  private:
   void add(std::string rule, Severity s, std::string why) {
-    findings_.push_back({std::move(rule), s, at_->seq, at_->time, std::move(why)});
+    findings_.push_back({std::move(rule), s, at_->seq, at_->time, std::move(why), at_->client});
   }
+  // Findings found at the end are about events, which concern no one client.
   void add_at(std::string rule, Severity s, std::uint64_t seq, std::chrono::microseconds t, std::string why) {
-    findings_.push_back({std::move(rule), s, seq, t, std::move(why)});
+    findings_.push_back({std::move(rule), s, seq, t, std::move(why), std::nullopt});
   }
 
   void on_command(const qmp::Message& m) {
@@ -75,7 +76,7 @@ class Checker {
                  "capabilities are negotiated");
     }
     if (const qmp::json::Value* id = m.id()) {
-      outstanding_.insert(qmp::json::to_string(*id));
+      outstanding_[qmp::json::to_string(*id)] = at_->client;
     } else {
       ++outstanding_without_id_;
     }
@@ -181,6 +182,14 @@ class Checker {
     const std::string key = qmp::json::to_string(*id);
     std::string command;
     if (auto it = outstanding_.find(key); it != outstanding_.end()) {
+      if (it->second != at_->client) {
+        const auto name = [](const std::optional<std::uint64_t>& c) {
+          return c ? "client " + std::to_string(*c) : std::string("no client");
+        };
+        add("reply-wrong-client", Severity::error,
+            "the reply with id " + key + " is tagged " + name(at_->client) + ", its command " + name(it->second) +
+                ": the proxy gave it to the wrong client");
+      }
       outstanding_.erase(it);
     } else {
       add("unknown-reply-id", from_greeting_ ? Severity::error : Severity::warning,
@@ -228,7 +237,7 @@ class Checker {
   bool capabilities_sent_ = false;
   bool reported_early_command_ = false;
   std::uint64_t last_command_seq_ = 0;
-  std::set<std::string> outstanding_;
+  std::map<std::string, std::optional<std::uint64_t>> outstanding_;  // id text -> the command's client
   std::set<std::string> answered_;
   std::size_t outstanding_without_id_ = 0;
   std::map<std::string, JobFacts> jobs_;

@@ -30,6 +30,9 @@ std::string render_timeline_json(const Timeline& timeline) {
     o.add("completion_command", j.completion_command);
     add_point(o, "completion_sent_us", j.completion_sent);
     add_point(o, "completed_us", j.completed);
+    // Recordings of `qmpc proxy`: the clients that sent the creating and the completion commands.
+    if (j.start && j.start->client) o.add("start_client", *j.start->client);
+    if (j.completion_sent && j.completion_sent->client) o.add("completion_client", *j.completion_sent->client);
     add_time(o, "start_to_ready_us", j.start_to_ready());
     add_time(o, "ready_to_completion_sent_us", j.ready_to_completion_sent());
     add_time(o, "completion_sent_to_completed_us", j.completion_sent_to_completed());
@@ -53,14 +56,11 @@ std::string render_findings_json(const std::vector<Finding>& findings) {
   std::uint64_t errors = 0;
   for (const Finding& f : findings) {
     if (f.severity == Severity::error) ++errors;
-    out += qmp::json::Object()
-               .add("severity", to_string(f.severity))
-               .add("rule", f.rule)
-               .add("seq", f.seq)
-               .add("t_us", static_cast<std::int64_t>(f.t.count()))
-               .add("explanation", f.explanation)
-               .str() +
-           "\n";
+    qmp::json::Object o;
+    o.add("severity", to_string(f.severity)).add("rule", f.rule).add("seq", f.seq);
+    o.add("t_us", static_cast<std::int64_t>(f.t.count()));
+    if (f.client) o.add("client", *f.client);  // a recording of `qmpc proxy`
+    out += o.add("explanation", f.explanation).str() + "\n";
   }
   out += qmp::json::Object()
              .add("errors", errors)

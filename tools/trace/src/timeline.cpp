@@ -2,6 +2,7 @@
 
 #include "trace/job_messages.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace trace {
@@ -18,7 +19,8 @@ class TimelineBuilder {
   void on_entry(const qmp::TranscriptEntry& e) {
     auto m = e.to_message();
     if (!m) return;
-    const TimelinePoint at{e.seq, e.time};
+    const TimelinePoint at{e.seq, e.time, e.client};
+    if (e.client) on_client_entry(*m, at);
     switch (m->kind()) {
       case qmp::MessageKind::command: on_command(*m, at); break;
       case qmp::MessageKind::event: on_event(*m, at); break;
@@ -28,9 +30,32 @@ class TimelineBuilder {
     }
   }
 
-  Timeline finish() { return std::move(timeline_); }
+  Timeline finish() {
+    for (auto& [number, activity] : clients_) timeline_.clients.push_back(std::move(activity));
+    return std::move(timeline_);
+  }
 
  private:
+  void on_client_entry(const qmp::Message& m, const TimelinePoint& at) {
+    ClientActivity& c = clients_[*at.client];
+    if (c.commands + c.replies == 0) {
+      c.client = *at.client;
+      c.first = at;
+    }
+    c.last = at;
+    if (m.kind() == qmp::MessageKind::command) {
+      ++c.commands;
+      const std::string name(m.command_name());
+      const auto it = std::find_if(c.command_names.begin(), c.command_names.end(),
+                                   [&](const auto& n) { return n.first == name; });
+      if (it == c.command_names.end()) c.command_names.emplace_back(name, 1);
+      else ++it->second;
+    } else if (m.kind() == qmp::MessageKind::reply || m.kind() == qmp::MessageKind::error_reply) {
+      ++c.replies;
+      if (m.kind() == qmp::MessageKind::error_reply) ++c.errors;
+    }
+  }
+
   JobTimeline* current(const std::string& id) {
     const auto it = current_.find(id);
     return it == current_.end() ? nullptr : &timeline_.jobs[it->second];
@@ -133,6 +158,7 @@ class TimelineBuilder {
   }
 
   Timeline timeline_;
+  std::map<std::uint64_t, ClientActivity> clients_;
   std::map<std::string, std::size_t> current_;  // job id -> index of its live entry
   std::map<std::string, std::pair<TimelinePoint, std::string>> pending_creation_;  // job id -> command sent
   std::map<std::string, std::vector<std::string>> creations_;  // id text of a creating command -> its jobs

@@ -20,12 +20,32 @@ std::string millis(std::optional<std::chrono::microseconds> d) {
   return buf;
 }
 
+std::string client_tag(const std::optional<std::uint64_t>& client) {
+  return client ? "  [client " + std::to_string(*client) + "]" : std::string();
+}
+
+std::string point(const TimelinePoint& p) {
+  return "seq " + std::to_string(p.seq) + " (" + seconds(p.t).substr(seconds(p.t).find_first_not_of(' ')) + " s)";
+}
+
+void render_client(std::string& out, const ClientActivity& c) {
+  out += "  client " + std::to_string(c.client) + ": " + std::to_string(c.commands) + " command(s), " +
+         std::to_string(c.replies) + " repl" + (c.replies == 1 ? "y" : "ies");
+  if (c.errors > 0) out += " (" + std::to_string(c.errors) + " error(s))";
+  out += ", " + point(c.first) + " to " + point(c.last);
+  std::string names;
+  for (const auto& [name, count] : c.command_names)
+    names += (names.empty() ? "" : ", ") + name + (count > 1 ? " x" + std::to_string(count) : "");
+  if (!names.empty()) out += ": " + names;
+  out += "\n";
+}
+
 void render_job(std::string& out, const JobTimeline& j) {
   out += "job " + j.id + " (" + (j.type.empty() ? "type unknown" : j.type);
   if (!j.created_by.empty()) out += ", " + j.created_by;
   out += "): " + (j.outcome.empty() ? std::string("still running at the end of the recording") : j.outcome) + "\n";
 
-  std::vector<std::pair<TimelinePoint, std::string>> rows;
+  std::vector<std::pair<TimelinePoint, std::string>> rows;  // a row's client is shown after its text
   if (j.start) rows.emplace_back(*j.start, j.created_by.empty() ? "first seen" : j.created_by + " sent");
   for (const auto& s : j.states) rows.emplace_back(s.at, "status " + s.status);
   const auto has_row = [&](const TimelinePoint& p) {
@@ -40,7 +60,7 @@ void render_job(std::string& out, const JobTimeline& j) {
   for (const auto& [at, what] : rows) {
     char seq[32];
     std::snprintf(seq, sizeof seq, "%8llu", static_cast<unsigned long long>(at.seq));
-    out += "  " + seconds(at.t) + "  " + seq + "  " + what + "\n";
+    out += "  " + seconds(at.t) + "  " + seq + "  " + what + client_tag(at.client) + "\n";
   }
   const std::string completion = j.completion_command.empty() ? "completion" : j.completion_command;
   const auto latency = [&](const std::string& label, std::optional<std::chrono::microseconds> d) {
@@ -68,7 +88,11 @@ std::string render_timeline(const Timeline& timeline, const qmp::TranscriptHeade
   out += ", QEMU " + (header.qemu_version.empty() ? std::string("version unknown") : header.qemu_version);
   if (header.started) out += ", started " + qmp::format_wall_time(*header.started);
   out += "\n";
-  if (timeline.jobs.empty()) out += "no jobs\n";
+  if (!timeline.clients.empty()) {
+    out += "\nclients of the proxy (the numbers of its log):\n";
+    for (const auto& c : timeline.clients) render_client(out, c);
+  }
+  if (timeline.jobs.empty()) out += timeline.clients.empty() ? "no jobs\n" : "\nno jobs\n";
   for (const auto& j : timeline.jobs) {
     out += "\n";
     render_job(out, j);

@@ -21,6 +21,7 @@ std::string render_transcript(const qmp::Transcript& transcript) {
     std::snprintf(head, sizeof head, "%12.6f  #%-5llu %s  ", static_cast<double>(e.time.count()) / 1e6,
                   static_cast<unsigned long long>(e.seq), e.direction == qmp::Direction::to_qemu ? "->" : "<-");
     out += head;
+    if (e.client) out += "[client " + std::to_string(*e.client) + "] ";
     out += e.raw ? "(not JSON) " + qmp::printable(e.json) : qmp::printable(qmp::redact(e.json));
     out += "\n";
   }

@@ -15,6 +15,8 @@
 //                                         dismissed before the recording ended
 //   error-not-handled:           error    a BLOCK_JOB_ERROR that stopped the job (action "stop") never followed by
 //                                         a resume or a cancel of that job
+//   reply-wrong-client:          error    (recordings of `qmpc proxy`) a reply tagged with another client than the
+//                                         command it answers
 // Job states are the ones QEMU reported (JOB_STATUS_CHANGE, query-jobs, query-block-jobs) before the command was
 // sent; a job the recording knows nothing about is not judged.
 #pragma once
@@ -23,6 +25,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,11 +40,13 @@ struct Finding {
   std::uint64_t seq = 0;           // the message the finding is about
   std::chrono::microseconds t{0};  // its transcript time
   std::string explanation;         // one line
+  std::optional<std::uint64_t> client;  // the message's client, in a recording of `qmpc proxy`
 };
 
 std::vector<Finding> check_transcript(const qmp::Transcript& transcript);
 
-// One line per finding: "error   seq 31  t=0.516000 s  completion-not-ready: ...", then a summary line.
+// One line per finding: "error   seq 31  t=0.516000 s  completion-not-ready: ...", then a summary line. A finding
+// about a client's message names it: "... t=0.516000 s  [client 2] completion-not-ready: ...".
 std::string render_findings(const std::vector<Finding>& findings);
 
 }  // namespace trace
