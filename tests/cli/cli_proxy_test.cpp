@@ -3,6 +3,7 @@
 #include "fake_monitor.hpp"
 
 #include "qmp/fd_passing.hpp"
+#include "qmp/transcript_reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,8 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <thread>
 
 namespace {
@@ -161,6 +164,91 @@ TEST(CliProxy, TwoClientsWithTheSameIdsAtOnceGetOnlyTheirOwnReplies) {
   auto o = proxy.qmpc({"exec", "query-status"});
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.out.find("\"status\""), std::string::npos);
+}
+
+// --trace: one transcript of QEMU's wire in which each client's commands and replies carry its number.
+TEST(CliProxy, TraceRecordsWhoDidWhatInOneTranscript) {
+  REQUIRE_QEMU();
+  Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  ScratchDir files;
+  const std::string trace_file = files.file("proxy.qmpt");
+  Proxy proxy(qemu.socket(), {"--trace", trace_file});
+  // Connected one after the other: a is the proxy's client 1, b its client 2.
+  RawClient a(proxy.path);
+  ASSERT_TRUE(a.negotiate());
+  RawClient b(proxy.path);
+  ASSERT_TRUE(b.negotiate());
+  for (int i = 0; i < 3; ++i) {
+    a.send(R"({"execute":"query-status","id":)" + std::to_string(i) + "}");
+    b.send(R"({"execute":"query-name","id":)" + std::to_string(i) + "}");
+  }
+  b.send(R"({"execute":"object-add","arguments":{"qom-type":"secret","id":"s0","data":"hunter2"},"id":"s"})");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(a.read_reply());
+    ASSERT_TRUE(b.read_reply());
+  }
+  EXPECT_EQ(b.read_reply(), R"({"return": {}, "id": "s"})");
+  a.send(R"({"execute":"quit","id":0})");
+  auto p = proxy.child->wait(20000ms);
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.err.find("client 1 connected"), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("client 2 connected"), std::string::npos) << p.err;
+
+  auto check = run_qmpc({"trace", "check", trace_file});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("0 error(s), 0 warning(s)"), std::string::npos) << check.out;
+
+  qmp::error_code ec;
+  qmp::Diagnostics diag;
+  auto t = qmp::read_transcript_file(trace_file, ec, diag);
+  ASSERT_TRUE(t) << diag.desc;
+  EXPECT_EQ(t->header.qemu_version.empty(), false);
+  // QEMU's wire: the greeting, the proxy's own negotiation (no client), then the clients' commands with the
+  // proxy's ids, each reply tagged like the command it answers.
+  ASSERT_GE(t->entries.size(), 4u);
+  EXPECT_NE(t->entries[0].json.find("\"QMP\""), std::string::npos);
+  EXPECT_EQ(t->entries[0].client, std::nullopt);
+  EXPECT_NE(t->entries[1].json.find("qmp_capabilities"), std::string::npos);
+  EXPECT_EQ(t->entries[1].client, std::nullopt);
+  std::map<std::string, std::optional<std::uint64_t>> command_client;  // the proxy's id -> the command's client
+  std::map<std::string, int> commands_of;  // "<client> <command>" -> count
+  int replies = 0;
+  for (const auto& e : t->entries) {
+    auto m = e.to_message();
+    ASSERT_TRUE(m) << e.json;
+    const qmp::json::Value* id = m->id();
+    if (m->kind() == qmp::MessageKind::command) {
+      if (id) command_client[qmp::json::to_string(*id)] = e.client;
+      commands_of[(e.client ? std::to_string(*e.client) : "-") + " " + std::string(m->command_name())]++;
+    } else if (m->kind() == qmp::MessageKind::reply || m->kind() == qmp::MessageKind::error_reply) {
+      ASSERT_TRUE(id) << e.json;
+      EXPECT_EQ(e.client, command_client.at(qmp::json::to_string(*id))) << e.json;
+      ++replies;
+    } else {
+      EXPECT_EQ(e.client, std::nullopt) << e.json;  // the greeting, events
+    }
+  }
+  EXPECT_EQ(commands_of, (std::map<std::string, int>{{"- qmp_capabilities", 1},
+                                                     {"1 query-status", 3},
+                                                     {"1 quit", 1},
+                                                     {"2 query-name", 3},
+                                                     {"2 object-add", 1}}));
+  EXPECT_GE(replies, 8);  // quit's reply may be lost when QEMU closes
+  EXPECT_EQ(command_client.size(), 9u);  // the proxy's ids are unique though the clients' were the same
+  const std::string text = [&] {
+    std::ifstream in(trace_file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  EXPECT_EQ(text.find("hunter2"), std::string::npos);
+  EXPECT_NE(text.find(R"("dir":"to-qemu","client":2,"msg":{"execute":"query-name","id":)"), std::string::npos) << text;
+
+  auto timeline = run_qmpc({"trace", "timeline", trace_file});
+  EXPECT_EQ(timeline.exit_code, 0) << timeline.err;
+  EXPECT_NE(timeline.out.find("\n  client 1: 4 command(s), "), std::string::npos) << timeline.out;
+  EXPECT_NE(timeline.out.find(": query-status x3, quit\n"), std::string::npos) << timeline.out;
+  EXPECT_NE(timeline.out.find("\n  client 2: 4 command(s), 4 replies, "), std::string::npos) << timeline.out;
+  EXPECT_NE(timeline.out.find(": query-name x3, object-add\n"), std::string::npos) << timeline.out;
 }
 
 TEST(CliProxy, MirrorPivotsWhileAnotherClientSetsItsSpeedAndAThirdFollowsTheEvents) {

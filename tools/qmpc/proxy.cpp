@@ -18,6 +18,7 @@ asio::awaitable<int> run_proxy(const Runtime& rt) {
   opts.handshake_timeout = std::max(seconds(g.connect_timeout_s), seconds(1));
   opts.router.client_queue_bytes = rt.line.proxy.client_queue;
   opts.logger = rt.logger;
+  opts.transcript = rt.transcript;
   auto server = std::make_shared<ProxyServer>(co_await asio::this_coro::executor, std::move(opts));
   qmp::Diagnostics diag;
   const auto ec = co_await server->run(diag);

@@ -34,10 +34,22 @@ std::string seconds_of(qmp::Clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count() / 1000.0).substr(0, 5) + " s";
 }
 
+// The router's options, recording QEMU's wire in `opts.transcript` when there is one.
+qmp::ProxyRouterOptions router_options(const ProxyServerOptions& opts) {
+  qmp::ProxyRouterOptions o = opts.router;
+  if (auto writer = opts.transcript) {
+    o.upstream_traffic = [writer, seq = std::uint64_t{0}](qmp::Direction d, std::optional<std::uint64_t> client,
+                                                          std::string_view line) mutable {
+      writer->record(d, ++seq, qmp::Clock::now(), line, client);
+    };
+  }
+  return o;
+}
+
 }  // namespace
 
 ProxyServer::ProxyServer(asio::any_io_executor ex, ProxyServerOptions opts)
-    : ex_(ex), opts_(std::move(opts)), router_(opts_.router), log_(opts_.logger), wake_(ex) {}
+    : ex_(ex), opts_(std::move(opts)), router_(router_options(opts_)), log_(opts_.logger), wake_(ex) {}
 
 asio::awaitable<qmp::error_code> ProxyServer::connect_upstream(qmp::Diagnostics& diag) {
   std::string why;

@@ -6,6 +6,7 @@
 #include "qmp/error.hpp"
 #include "qmp/message.hpp"
 #include "qmp/proxy_router.hpp"
+#include "qmp/transcript_writer.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -31,6 +32,8 @@ struct ProxyServerOptions {
   qmp::Clock::duration close_grace = std::chrono::seconds(2);  // flushing clients once QEMU has gone
   qmp::ProxyRouterOptions router;
   std::shared_ptr<spdlog::logger> logger;
+  // --trace: QEMU's wire (what the router writes and reads, its ids), each entry tagged with its client.
+  std::shared_ptr<qmp::TranscriptWriter> transcript;
 };
 
 class ProxyServer : public std::enable_shared_from_this<ProxyServer> {

@@ -23,11 +23,15 @@ message go with the last command that begins in it (send such a command in a mes
 expects). One command with descriptors is in flight at a time, since QEMU keeps only the last ones it received;
 getfd or add-fd without any gets QEMU's error from the proxy, so it cannot take another client's; more than 16
 with one message disconnect the client. Descriptors that do not reach QEMU are closed.
+With --trace FILE, one transcript records QEMU's side of the proxy (the proxy's ids, QEMU's messages), each
+command and reply tagged with its client's number, the one of the log lines ("client":2 in the file; see
+qmpc trace show/timeline/check); events and the proxy's own qmp_capabilities name none. What the proxy
+answers a client itself (its greeting and qmp_capabilities, errors for malformed input) is not recorded.
 Exit: 0 when QEMU closed the monitor after SHUTDOWN (e.g. quit); 3 when it could not be reached or closed it
 otherwise; 2 bad arguments; 130 on SIGINT or SIGTERM.
 
 Examples:
-  qmpc -s /run/vm.qmp proxy --listen /run/vm.proxy &
+  qmpc -s /run/vm.qmp --trace vm.qmpt proxy --listen /run/vm.proxy &
   qmpc -s /run/vm.proxy mirror --device drive0 --target /srv/new.qcow2 --pivot &
   qmpc -s /run/vm.proxy exec block-job-set-speed device=qmpc-mirror-1234 speed=0)";
 
