@@ -275,6 +275,7 @@ asio::awaitable<qmp::error_code> ProxyServer::run(qmp::Diagnostics& diag) {
                    asio::detached);
   }
   log_->info("proxy: QEMU {} on {}; clients on {}", router_.qemu_version(), opts_.upstream, opts_.listen.front());
+  if (opts_.on_listening) opts_.on_listening();
 
   // Serve until QEMU goes away.
   while (!router_.closed()) {

@@ -16,6 +16,7 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <memory>
@@ -34,6 +35,8 @@ struct ProxyServerOptions {
   std::shared_ptr<spdlog::logger> logger;
   // --trace: QEMU's wire (what the router writes and reads, its ids), each entry tagged with its client.
   std::shared_ptr<qmp::TranscriptWriter> transcript;
+  // Called once every --listen socket is listening (clients may connect from then on).
+  std::function<void()> on_listening;
 };
 
 class ProxyServer : public std::enable_shared_from_this<ProxyServer> {

@@ -85,6 +85,7 @@ struct LaunchOptions {
   std::string qemu = "qemu-system-x86_64";
   std::string socket;                // "" : qmp.sock in a new private directory
   bool detach = false;
+  std::string proxy;                 // --proxy PATH: serve `qmpc proxy` for the monitor on PATH, in this process
   std::vector<std::string> qemu_args;
 };
 
