@@ -111,18 +111,8 @@ int main(int argc, char** argv) {
 
   try {
     asio::io_context ioc;
-    auto mo = qmpc_bench::bare_qemu();
-    mo.monitor = qmp::MachineOptions::Monitor::unix_socket;
-    mo.hold_session = false;
-    qmp::Machine machine(ioc.get_executor(), mo);
-    qmpc_bench::run_coroutine(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-          auto [ec] = co_await machine.async_start(tuple_awaitable);
-          if (ec) throw std::runtime_error("QEMU did not start: " + machine.diagnostics().desc);
-        },
-        30s);
-    const std::string path = machine.socket_path();
+    qmpc_bench::UnixSocketQemu qemu(ioc);
+    const std::string path = qemu.socket_path();
 
     auto qmpc_run = [&](auto body) {
       double rate = 0;
@@ -155,10 +145,7 @@ int main(int argc, char** argv) {
     qmpc_bench::report("roundtrip.sequential.qmpc_us_per_cmd", 1e6 / qs, "us");
     qmpc_bench::report("roundtrip.sequential.raw_us_per_cmd", 1e6 / rs, "us");
 
-    qmpc_bench::run_coroutine(
-        ioc,
-        [&]() -> asio::awaitable<void> { co_await machine.async_stop(qmp::StopOptions{}, tuple_awaitable); },
-        30s);
+    qemu.stop();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "roundtrip_bench: %s\n", e.what());
     return 1;

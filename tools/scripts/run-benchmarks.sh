@@ -6,7 +6,7 @@
 #                                               for 64 bare QEMUs)
 #   tools/scripts/run-benchmarks.sh --quick    smoke run: small images, few rounds (under a minute)
 #
-# Options: --quick, --no-build, --only NAME (roundtrip, reaction, flood, micro, mirror, scale; repeatable),
+# Options: --quick, --no-build, --only NAME (roundtrip, proxy, reaction, flood, micro, mirror, scale; repeatable),
 #          --out FILE (also write the table to FILE).
 # Environment: QMPC_BENCH_BUILD_DIR (default build-bench), QMPC_BENCH_DIR (scratch directory for images,
 #              default /var/tmp), QMPC_BENCH_QEMU (default qemu-system-x86_64), QMPC_QEMU_DIR
@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all=(roundtrip reaction flood micro mirror scale)
+all=(roundtrip proxy reaction flood micro mirror scale)
 [ ${#only[@]} -gt 0 ] || only=("${all[@]}")
 
 if [ "$build_first" = 1 ]; then
@@ -61,7 +61,7 @@ for b in "${only[@]}"; do
                  printf "micro.%s: %.1f ns\n", $1, $4;
                  if ($7 != "") printf "micro.%s_rate: %.2f Mitems/s\n", $1, $7 / 1e6 }' | tee -a "$results" >&2
       ;;
-    roundtrip|reaction|flood|mirror|scale) run "$b" "${quick[@]}" ;;
+    roundtrip|proxy|reaction|flood|mirror|scale) run "$b" "${quick[@]}" ;;
     *) echo "unknown benchmark $b" >&2; exit 2 ;;
   esac
 done
