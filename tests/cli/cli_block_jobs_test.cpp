@@ -84,6 +84,15 @@ std::string backing_of(const std::string& path) {
   return d ? std::string(json::get_string(*d, "backing-filename").value_or("")) : "?";
 }
 
+// After a commit of the middle layer into the base: the device is still on the top image, which now sits on the
+// base, and the base holds the middle layer's data.
+void expect_middle_committed(Chain& c) {
+  EXPECT_EQ(c.active_file(), c.top);
+  c.quit();
+  EXPECT_EQ(backing_of(c.top), c.base);
+  EXPECT_TRUE(reads_as(c.base, "0x02", "1M", "1M"));
+}
+
 TEST(CliBlockJobs, ActiveCommitPivotsOnReadyAndTheDiskReadsTheBase) {
   REQUIRE_QEMU();
   Chain c;
@@ -107,10 +116,7 @@ TEST(CliBlockJobs, CommitOfAnIntermediateLayerEndsByItself) {
   ASSERT_EQ(o.exit_code, 0) << o.err << o.out;
   EXPECT_EQ(o.out.rfind("completed: job ", 0), 0u) << o.out;
   EXPECT_EQ(o.out.find("pivot"), std::string::npos) << o.out;
-  EXPECT_EQ(c.active_file(), c.top);
-  c.quit();
-  EXPECT_EQ(backing_of(c.top), c.base);
-  EXPECT_TRUE(reads_as(c.base, "0x02", "1M", "1M"));
+  expect_middle_committed(c);
 }
 
 TEST(CliBlockJobs, APivotOfACommitBelowTheActiveLayerIsAUsageError) {
@@ -270,10 +276,7 @@ TEST(CliBlockJobs, AttachToACommitBelowTheActiveLayerWaitsForItsEndAndRefusesAPi
   EXPECT_EQ(str(s, "result"), "completed");
   EXPECT_EQ(str(s, "job"), "c1");
   EXPECT_EQ(o.out.find(R"("type":"ready")"), std::string::npos) << o.out;
-  EXPECT_EQ(c.active_file(), c.top);
-  c.quit();
-  EXPECT_EQ(backing_of(c.top), c.base);
-  EXPECT_TRUE(reads_as(c.base, "0x02", "1M", "1M"));
+  expect_middle_committed(c);
 }
 
 TEST(CliBlockJobs, AttachToAnActiveCommitPivotsOnlyOnceReady) {
