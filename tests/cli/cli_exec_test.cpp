@@ -115,7 +115,7 @@ TEST(CliExec, NoReplyWithinTimeoutExitsFour) {
   ScratchDir dir;
   const auto path = dir.file("silent.sock");
   FakeMonitor fake(path, [](qmpc_test::ScriptedServer& s) { s.handshake().ignore_forever(); });
-  auto o = run_qmpc({"--timeout", "0.3", "-s", path, "exec", "query-status"});
+  auto o = run_qmpc({"--timeout", "0.3", "-s", path, "exec", "query-status", "--no-validate"});
   EXPECT_EQ(o.exit_code, 4);
   EXPECT_NE(o.err.find("query-status"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("--timeout"), std::string::npos) << o.err;
@@ -127,7 +127,7 @@ TEST(CliExec, MalformedDataFromTheMonitorExitsThree) {
   FakeMonitor fake(path, [](qmpc_test::ScriptedServer& s) {
     s.handshake().expect("query-status", "").send_raw("this is not json\r\n").ignore_forever();
   });
-  auto o = run_qmpc({"--timeout", "10", "-s", path, "exec", "query-status"});
+  auto o = run_qmpc({"--timeout", "10", "-s", path, "exec", "query-status", "--no-validate"});
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.err.find("qmpc: query-status: "), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("this is not json"), std::string::npos) << o.err;
@@ -148,7 +148,7 @@ TEST(CliExec, ConnectionLostBeforeTheReplyExitsThree) {
   ScratchDir dir;
   const auto path = dir.file("lost.sock");
   FakeMonitor fake(path, [](qmpc_test::ScriptedServer& s) { s.handshake().expect("quit", "").close(); });
-  auto o = run_qmpc({"-s", path, "exec", "quit"});
+  auto o = run_qmpc({"-s", path, "exec", "quit", "--no-validate"});
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.err.find("lost"), std::string::npos) << o.err;
 }
@@ -157,7 +157,7 @@ TEST(CliExec, SigintWhileWaitingExits130) {
   ScratchDir dir;
   const auto path = dir.file("slow.sock");
   FakeMonitor fake(path, [](qmpc_test::ScriptedServer& s) { s.handshake().ignore_forever(); });
-  Child c({qmpc_binary(), "-s", path, "exec", "query-status"});
+  Child c({qmpc_binary(), "-s", path, "exec", "query-status", "--no-validate"});
   std::this_thread::sleep_for(500ms);
   c.signal(SIGINT);
   auto o = c.wait(10000ms);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +32,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> merged_environment(const std::vector<std::string>& extra) {
+// The cache home of every child (XDG_CACHE_HOME), unless a test gives its own: one scratch folder for the whole
+// test program, so that no test reads or writes the user's cache (qmpc keeps QEMU schemas there).
+const std::string& test_cache_home() {
+  static const ScratchDir dir;
+  return dir.path();
+}
+
+std::vector<std::string> merged_environment(std::vector<std::string> extra) {
+  const bool own_cache = std::any_of(extra.begin(), extra.end(),
+                                     [](const std::string& x) { return x.rfind("XDG_CACHE_HOME=", 0) == 0; });
+  if (!own_cache) extra.push_back("XDG_CACHE_HOME=" + test_cache_home());
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     const std::string entry(*e);

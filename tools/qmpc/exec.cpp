@@ -3,6 +3,7 @@
 // event the command caused.
 #include "commands.hpp"
 
+#include "command_check.hpp"
 #include "input_text.hpp"
 #include "script/step_parser.hpp"
 
@@ -59,6 +60,13 @@ asio::awaitable<int> run_exec(const Runtime& rt) {
   options.enable_oob = command.oob;
   qmp::Session session(co_await asio::this_coro::executor, options);
   if (int rc = co_await connect_session(session, rt)) co_return rc;
+
+  // Checked before the subscription: an event that comes while the schema is asked for is not the command's.
+  CommandCheck check(rt, session, !opt.no_validate);
+  if (auto refused = co_await check.check(command)) {
+    if (qmp::kind_of(refused->ec) == qmp::error_kind::cancelled) co_return cli::to_int(cli::ExitCode::interrupted);
+    co_return report_error(refused->ec, refused->diag, command.name, refused->hint);
+  }
 
   // Subscribed before the command is written: an event QEMU sends before the reply is kept.
   const qmp::EventMatch match = opt.wait_event.empty() ? qmp::EventMatch()

@@ -6,6 +6,7 @@
 // it, or while an earlier step ran.
 #include "commands.hpp"
 
+#include "command_check.hpp"
 #include "cli/error_line.hpp"
 #include "input_text.hpp"
 #include "script/event_backlog.hpp"
@@ -51,9 +52,14 @@ std::string seconds_text(double s) {
 class Runner {
  public:
   Runner(const Runtime& rt, qmp::Session& session, qmp::Subscription& events, script::ScriptRun& run)
-      : rt_(rt), session_(session), events_(events), run_(run) {}
+      : rt_(rt), session_(session), events_(events), run_(run), check_(rt, session, !rt.line.run.no_validate) {}
 
   asio::awaitable<void> command(const script::CommandStep& step) {
+    const std::string doing = "step " + std::to_string(run_.step_number()) + " (" + step.name + ")";
+    if (auto refused = co_await check_.check(step)) {
+      fail(refused->ec, refused->diag, doing, refused->hint, refused->error_class);
+      co_return;
+    }
     qmp::CommandOptions options;
     options.oob = step.oob;
     auto [ec, reply] = co_await session_.async_execute(step.name, step.arguments_json, options,
@@ -68,7 +74,7 @@ class Runner {
       print_json_line(run_.returned(reply.value()));
       co_return;
     }
-    fail(ec, reply.diagnostics, "step " + std::to_string(run_.step_number()) + " (" + step.name + ")", {});
+    fail(ec, reply.diagnostics, doing, {});
   }
 
   asio::awaitable<void> wait(const script::WaitStep& step) {
@@ -103,11 +109,13 @@ class Runner {
   }
 
  private:
-  // The step's error line on stdout, then the usual error line on stderr.
-  void fail(const qmp::error_code& ec, const qmp::Diagnostics& diag, const std::string& doing, std::string_view hint) {
+  // The step's error line on stdout (with `error_class`, when given, as its class), then the usual error line on
+  // stderr.
+  void fail(const qmp::error_code& ec, const qmp::Diagnostics& diag, const std::string& doing, std::string_view hint,
+            const std::string& error_class = {}) {
     const int code = cli::to_int(cli::exit_code_for(ec));
     const std::string desc = diag.desc.empty() ? diag.describe(ec) : diag.desc;
-    print_json_line(run_.failed(failure_class(ec, diag), desc, code));
+    print_json_line(run_.failed(error_class.empty() ? failure_class(ec, diag) : error_class, desc, code));
     if (qmp::kind_of(ec) == qmp::error_kind::cancelled) return;  // ^C: the exit code says it
     const std::string line = cli::error_line(ec, diag, doing, hint);
     std::fwrite(line.data(), 1, line.size(), stderr);
@@ -119,6 +127,7 @@ class Runner {
   qmp::Subscription& events_;
   script::ScriptRun& run_;
   script::EventBacklog backlog_;
+  CommandCheck check_;
 };
 
 }  // namespace

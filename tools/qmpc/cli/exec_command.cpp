@@ -20,8 +20,13 @@ object, errors included).
 the first event the command caused whose name matches NAME ('*' and '?' as in the shell) and whose data
 matches every --match PATH=VALUE (PATH dotted into "data", VALUE JSON when it is valid JSON, else a string),
 even one QEMU sent before the reply. A failed command does not wait.
-Exit: 0 success; 1 QEMU returned an error (stderr: "qmpc: CLASS: DESC"); 2 bad arguments; 3 connection
-failure; 4 no reply within --timeout, or no matching event within --wait-for.
+Before it is sent, the command is checked against the connected QEMU's schema (query-qmp-schema, cached per
+QEMU version in $XDG_CACHE_HOME/qmpc/schema/): an unknown or missing member, a value of the wrong type or not
+in its enum is refused naming its path (qmpc: drive-mirror: arguments.sync: expected one of ..., got "ful"),
+exit 2, and nothing is sent (a command QEMU does not have is sent, for QEMU to answer CommandNotFound).
+--no-validate sends it unchecked (also for a replayed recording that lacks query-qmp-schema).
+Exit: 0 success; 1 QEMU returned an error (stderr: "qmpc: CLASS: DESC"); 2 bad arguments, or arguments the
+schema refuses; 3 connection failure; 4 no reply within --timeout, or no matching event within --wait-for.
 
 Examples:
   qmpc exec query-block-jobs
@@ -44,6 +49,7 @@ void add_exec_command(CLI::App& app, CommandLine& out) {
   c->add_option("ARGS", e.words, "KEY=VALUE words, or one JSON object")->type_name("ARG");
   c->add_flag("--pretty", e.pretty, "Indent the JSON result");
   c->add_flag("--full", e.full, "Print the whole reply object, errors included");
+  c->add_flag("--no-validate", e.no_validate, "Send the command without checking it against QEMU's schema");
   c->add_option("--wait-event", e.wait_event, "Then wait for an event of this name (a pattern) and print it")
       ->type_name("NAME");
   add_match_option(*c, e.match, "With --wait-event: the event's data at PATH must equal VALUE (repeatable)");

@@ -34,11 +34,13 @@ struct ExecOptions {
   std::string wait_event;            // --wait-event PATTERN ("" for none)
   std::vector<qmp::DataCondition> match;  // --match PATH=VALUE
   std::optional<double> wait_for_s;  // --wait-for SEC (default: --timeout)
+  bool no_validate = false;          // --no-validate: the arguments are not checked against QEMU's schema
 };
 
 struct RunOptions {
   std::string file = "-";            // the script, "-" for stdin
   bool keep_going = false;
+  bool no_validate = false;          // --no-validate
 };
 
 struct HmpOptions {

@@ -25,10 +25,13 @@ Prints one line of JSON per step on stdout, N counting steps from 1:
   {"step":N,"execute":"NAME","error":{"class":"CLASS","desc":"DESC"}}
   {"step":N,"event":{...the whole event...}}
   {"step":N,"wait-event":"PATTERN","error":{"class":"Timeout","desc":"..."}}
+Each command is checked against QEMU's schema before it is sent, as by 'qmpc exec': one QEMU would refuse is
+not sent, and its step fails with "class":"ValidationError" and the path in "desc" (exit 2); --no-validate
+sends every step unchecked.
 Stops at the first failed step unless --keep-going (a lost connection stops it regardless); each failure is
 also reported on stderr. --timeout is each command's deadline and the default of --for.
-Exit: 0 every step succeeded; otherwise the code of the first failure: 1 a command failed; 2 invalid script;
-3 connection lost; 4 a wait (or a command) timed out; 130 interrupted.
+Exit: 0 every step succeeded; otherwise the code of the first failure: 1 a command failed; 2 invalid script,
+or a step's arguments refused by the schema; 3 connection lost; 4 a wait (or a command) timed out; 130 interrupted.
 
 Example script:
   # stop the guest and see it stop
@@ -48,6 +51,7 @@ void add_run_command(CLI::App& app, CommandLine& out) {
   c->footer(kRunFooter);
   c->add_option("FILE", r.file, "The script; - (the default) reads standard input")->type_name("PATH");
   c->add_flag("--keep-going", r.keep_going, "Run every step even after one failed (exit: the first failure's)");
+  c->add_flag("--no-validate", r.no_validate, "Send the commands without checking them against QEMU's schema");
   c->callback([&out] {
     out.command = Command::run;
     if (out.run.file.empty()) throw UsageError("FILE is empty: give a script file, or - for standard input");
