@@ -204,6 +204,23 @@ TEST(CliReplay, RecordingsOfQemu10QueryBlockJobsAndBlockJobChange) {
   EXPECT_EQ(c.replay_exit, 0);
 }
 
+// The recording holds no query-qmp-schema: a replay answers it with an error, so exec with a cold schema cache
+// goes on unchecked instead of diverging from the recording.
+TEST(CliReplay, ACheckingExecIsServedByARecordingWithoutTheSchema) {
+  ScratchDir dir;
+  const auto socket = dir.file("replay.sock");
+  Child replay({qmpc_binary(), "trace", "replay",
+                std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-10.0-query-block-jobs-ready.qmpt", "--listen",
+                socket});
+  ASSERT_TRUE(wait_for_socket(socket)) << replay.err_so_far();
+  auto o = run_qmpc({"-s", socket, "exec", "query-block-jobs"}, 30000ms, {"XDG_CACHE_HOME=" + dir.file("cache")});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find(R"("type":"mirror")"), std::string::npos) << o.out;
+  auto r = replay.wait(10000ms);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("answered 1 query-qmp-schema the recording lacks"), std::string::npos) << r.out;
+}
+
 std::string recorded_pivot() {
   return std::string(QMPC_FIXTURES_DIR) + "/transcripts/qemu-7.2-drive-mirror-pivot.qmpt";
 }

@@ -184,4 +184,71 @@ TEST(ReplayScript, IgnoredArgumentsMayDiffer) {
   EXPECT_NE(sync.divergences()[0].explanation.find(R"(sync: recorded "full", got "top")"), std::string::npos);
 }
 
+// A recording whose client asked for the schema: greeting, capabilities, query-qmp-schema (an event comes before
+// its reply), query-status.
+qmp::Transcript schema_recording() {
+  qmp::Transcript t;
+  const std::pair<qmp::Direction, const char*> lines[] = {
+      {qmp::Direction::from_qemu, R"({"QMP":{"version":{"qemu":{"micro":0,"minor":2,"major":7},"package":""},"capabilities":[]}})"},
+      {qmp::Direction::to_qemu, R"({"execute":"qmp_capabilities","id":1})"},
+      {qmp::Direction::from_qemu, R"({"return":{},"id":1})"},
+      {qmp::Direction::to_qemu, R"({"execute":"query-qmp-schema","id":2})"},
+      {qmp::Direction::from_qemu, R"({"event":"RESUME","timestamp":{"seconds":1,"microseconds":0}})"},
+      {qmp::Direction::from_qemu, R"({"return":[{"name":"query-status","meta-type":"command","arg-type":"0","ret-type":"1"}],"id":2})"},
+      {qmp::Direction::to_qemu, R"({"execute":"query-status","id":3})"},
+      {qmp::Direction::from_qemu, R"({"return":{"status":"running","running":true},"id":3})"},
+  };
+  std::uint64_t seq = 0;
+  for (const auto& [dir, json] : lines) {
+    qmp::TranscriptEntry e;
+    e.seq = ++seq;
+    e.direction = dir;
+    e.time = std::chrono::microseconds(seq * 10);
+    e.json = json;
+    t.entries.push_back(e);
+  }
+  return t;
+}
+
+TEST(ReplayScript, ARecordedSchemaQueryTheClientDoesNotSendIsSkippedWithItsReply) {
+  trace::ReplayScript s(schema_recording());
+  s.on_connect();
+  s.on_client_line(R"({"execute":"qmp_capabilities","id":"a"})");
+  // A client whose schema is cached goes straight to its command.
+  auto out = lines(s.on_client_line(R"({"execute":"query-status","id":"b"})"));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_NE(out[0].find("RESUME"), std::string::npos);  // what QEMU sent meanwhile is still played
+  EXPECT_EQ(out[1], R"({"return":{"status":"running","running":true},"id":"b"})");
+  EXPECT_TRUE(s.divergences().empty());
+  EXPECT_TRUE(s.finished());
+  EXPECT_NE(s.report().find("skipped 1 recorded query-qmp-schema"), std::string::npos) << s.report();
+}
+
+TEST(ReplayScript, ARecordedSchemaQueryTheClientSendsIsPlayed) {
+  trace::ReplayScript s(schema_recording());
+  s.on_connect();
+  s.on_client_line(R"({"execute":"qmp_capabilities","id":"a"})");
+  auto out = lines(s.on_client_line(R"({"execute":"query-qmp-schema","id":"q"})"));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_NE(out[1].find(R"("id":"q")"), std::string::npos);
+  s.on_client_line(R"({"execute":"query-status","id":"b"})");
+  EXPECT_TRUE(s.divergences().empty());
+  EXPECT_EQ(s.commands_matched(), 3u);
+}
+
+TEST(ReplayScript, ASchemaQueryTheRecordingLacksGetsAnErrorWithoutDiverging) {
+  trace::ReplayScript s(pivot_recording());
+  s.on_connect();
+  s.on_client_line(R"({"execute":"qmp_capabilities","id":1})");
+  auto out = lines(s.on_client_line(R"({"execute":"query-qmp-schema","id":"q"})"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0].find(R"("class": "GenericError")"), std::string::npos) << out[0];
+  EXPECT_NE(out[0].find(R"("id": "q")"), std::string::npos) << out[0];
+  auto start = s.on_client_line(
+      R"({"execute":"blockdev-mirror","arguments":{"job-id":"job0","device":"drive0","target":"tgt","sync":"full"}})");
+  EXPECT_EQ(start.size(), 5u);
+  EXPECT_TRUE(s.divergences().empty());
+  EXPECT_NE(s.report().find("answered 1 query-qmp-schema the recording lacks"), std::string::npos) << s.report();
+}
+
 }  // namespace

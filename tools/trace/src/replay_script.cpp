@@ -19,6 +19,10 @@ bool is_greeting(const qmp::TranscriptEntry& e) {
   return m && m->kind() == qmp::MessageKind::greeting;
 }
 
+// Asked for or not depending on the client's schema cache (qmpc exec and run check arguments against it): a replay
+// takes it as optional both ways.
+constexpr std::string_view kSchemaQuery = "query-qmp-schema";
+
 std::string made_up_greeting(const std::string& qemu_version) {
   int major = 7, minor = 2, micro = 0;
   if (!qemu_version.empty()) std::sscanf(qemu_version.c_str(), "%d.%d.%d", &major, &minor, &micro);
@@ -62,6 +66,29 @@ std::vector<ReplayOutput> ReplayScript::play_until_next_command() {
     const auto delay = next_ == 0 ? std::chrono::microseconds(0) : e.time - transcript_.entries[next_ - 1].time;
     out.push_back({delay, rewrite_id(e)});
     ++next_;
+  }
+  return out;
+}
+
+bool ReplayScript::next_command_is(std::string_view name) const {
+  if (next_ >= transcript_.entries.size()) return false;
+  auto m = transcript_.entries[next_].to_message();
+  return m && m->command_name() == name;
+}
+
+std::vector<ReplayOutput> ReplayScript::skip_recorded_command() {
+  auto m = transcript_.entries[next_].to_message();
+  const std::optional<std::string> id = m && m->id() ? std::optional(json::to_string(*m->id())) : std::nullopt;
+  ++next_;
+  ++skipped_;
+  std::vector<ReplayOutput> out;
+  for (ReplayOutput& o : play_until_next_command()) {
+    // Its reply goes with it; what QEMU sent meanwhile (events) is still played.
+    auto reply = json::parse_object(o.line);
+    const bool its_reply = reply && (reply->HasMember("return") || reply->HasMember("error")) &&
+                           ((id && json::find(*reply, "id") && json::to_string((*reply)["id"]) == *id) ||
+                            (!id && !reply->HasMember("id")));
+    if (!its_reply) out.push_back(std::move(o));
   }
   return out;
 }
@@ -130,6 +157,22 @@ std::vector<ReplayOutput> ReplayScript::on_client_line(std::string_view line) {
     return {error_reply("qmpc replay: stopped at the first divergence (" + divergences_.front().explanation + ")",
                         client_id)};
   }
+  if (name == kSchemaQuery && !next_command_is(kSchemaQuery)) {
+    ++schema_queries_refused_;
+    return {error_reply("qmpc replay: the recording holds no query-qmp-schema at this point", client_id)};
+  }
+  std::vector<ReplayOutput> out;
+  while (name != kSchemaQuery && next_command_is(kSchemaQuery)) {
+    auto skipped = skip_recorded_command();
+    out.insert(out.end(), std::make_move_iterator(skipped.begin()), std::make_move_iterator(skipped.end()));
+  }
+  auto rest = match_command(name, *doc, client_id);
+  out.insert(out.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
+  return out;
+}
+
+std::vector<ReplayOutput> ReplayScript::match_command(const std::string& name, const json::Document& doc,
+                                                      const std::optional<std::string>& client_id) {
   if (next_ >= transcript_.entries.size()) {
     diverged_ = true;
     divergences_.push_back({0, "", name, "'" + name + "' sent after the last recorded command"});
@@ -147,7 +190,7 @@ std::vector<ReplayOutput> ReplayScript::on_client_line(std::string_view line) {
   }
   static const json::Value no_arguments(rapidjson::kObjectType);
   const json::Value* recorded_args = json::find(expected_msg->json(), "arguments");
-  const json::Value* client_args = json::find(*doc, "arguments");
+  const json::Value* client_args = json::find(doc, "arguments");
   if (auto difference = first_difference(recorded_args ? *recorded_args : no_arguments,
                                          client_args ? *client_args : no_arguments, ignored_arguments_)) {
     diverged_ = true;
@@ -166,6 +209,13 @@ std::string ReplayScript::report() const {
   std::string out = "replayed " + std::to_string(matched_) + " of " + std::to_string(recorded_commands_) +
                     " recorded commands";
   out += finished() ? "; the whole recording was played\n" : "; the recording was not played to its end\n";
+  if (skipped_ > 0) {
+    out += "skipped " + std::to_string(skipped_) + " recorded query-qmp-schema the client did not send\n";
+  }
+  if (schema_queries_refused_ > 0) {
+    out += "answered " + std::to_string(schema_queries_refused_) +
+           " query-qmp-schema the recording lacks with an error\n";
+  }
   for (const Divergence& d : divergences_) out += "divergence: " + d.explanation + "\n";
   return out;
 }

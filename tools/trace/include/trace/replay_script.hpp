@@ -9,10 +9,14 @@
 // divergence, and the replay stops matching (every later command gets the same kind of error).
 // Input that is no JSON object is answered with an error, as QEMU does, and otherwise ignored; but input nested
 // deeper than json::kMaxDepth is also a divergence (no recording can hold it).
+// query-qmp-schema is optional both ways (a client with a cached schema does not ask for it): one the recording
+// lacks at that point is answered with a GenericError, no divergence; a recorded one the client skips is skipped
+// with its reply (what QEMU sent meanwhile is still played). Both are counted in the report.
 // A recording without a greeting (a libvirt log starting mid-session) gets a made-up one, and qmp_capabilities is
 // answered when the recording has none. Each output carries the recorded gap before it, for paced replay.
 #pragma once
 
+#include "qmp/json.hpp"
 #include "qmp/transcript.hpp"
 
 #include <chrono>
@@ -54,6 +58,10 @@ class ReplayScript {
 
  private:
   std::vector<ReplayOutput> play_until_next_command();
+  std::vector<ReplayOutput> match_command(const std::string& name, const qmp::json::Document& doc,
+                                          const std::optional<std::string>& client_id);
+  bool next_command_is(std::string_view name) const;
+  std::vector<ReplayOutput> skip_recorded_command();  // the next recorded command, its reply with it
   std::string rewrite_id(const qmp::TranscriptEntry& e) const;
   ReplayOutput error_reply(const std::string& desc, const std::optional<std::string>& client_id) const;
 
@@ -61,6 +69,8 @@ class ReplayScript {
   std::vector<std::string> ignored_arguments_;
   std::size_t next_ = 0;  // index of the next entry to play or expect
   std::size_t matched_ = 0;
+  std::size_t skipped_ = 0;                  // recorded query-qmp-schema the client did not send
+  std::size_t schema_queries_refused_ = 0;   // query-qmp-schema the recording lacked
   std::size_t recorded_commands_ = 0;
   bool answer_capabilities_ = false;  // the recording has no qmp_capabilities: answer it here
   bool diverged_ = false;
