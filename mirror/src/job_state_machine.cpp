@@ -477,7 +477,11 @@ void JobStateMachine::maybe_act_on_ready(Actions& out) {
   // query-jobs does not say whether a standby is an error stop; query-block-jobs (sent with it) will.
   if (status_ == JobStatus::standby && standby_unverified_) return;
   ready_acted_ = true;
-  switch (config_.end_mode) {
+  EndMode mode = config_.end_mode;
+  // A kind without a ready phase is never completed nor soft-cancelled as a finish, whatever end mode it was given
+  // (the command line refuses such pairs; the machine does not rely on it): its ready is reported as for run.
+  if (!has_ready_phase(config_.kind) && (mode == EndMode::pivot || mode == EndMode::finish)) mode = EndMode::run;
+  switch (mode) {
     case EndMode::pivot: send_complete(out); break;
     case EndMode::finish: send_finish(out); break;
     case EndMode::abort:

@@ -71,6 +71,19 @@ TEST(JobKinds, AJobWithoutReadyPhaseArmsTheCompletionDeadlineAndIsNeverCompleted
   EXPECT_TRUE(m.result()->error.empty());
 }
 
+// The command line refuses --pivot for a stream; a machine given that pair anyway still never completes the job,
+// even when QEMU says it is ready.
+TEST(JobKinds, AJobWithoutReadyPhaseToldToPivotIsNotCompletedOnReady) {
+  for (EndMode mode : {EndMode::pivot, EndMode::finish}) {
+    auto m = started(kind_config(JobKind::stream, mode));
+    auto a = m.on_event(block_job_event("BLOCK_JOB_READY"));
+    EXPECT_TRUE(sent(a).empty()) << to_string(mode);
+    ASSERT_TRUE(m.result()) << to_string(mode);
+    EXPECT_EQ(m.result()->outcome, Outcome::ready);
+    EXPECT_NE(m.result()->error.find("will not end by itself"), std::string::npos) << m.result()->error;
+  }
+}
+
 TEST(JobKinds, AnActiveCommitPivotsLikeAMirror) {
   auto m = started(kind_config(JobKind::active_commit, EndMode::pivot));
   EXPECT_EQ(count<Refused>(m.request(Request::pivot)), 1);  // not ready yet
