@@ -101,7 +101,8 @@ void SessionCore::handle_line(std::string_view line, Clock::time_point now) {
       handle_reply(std::move(m));
       return;
     case MessageKind::greeting:
-      log->warn("qmp: ignored a second greeting from {}", peer);
+      // Seen from QEMU 5.2 under load, to a client that connected right after another left: harmless.
+      log->info("qmp: ignored a second greeting from {}", peer);
       return;
     case MessageKind::command:
       break;

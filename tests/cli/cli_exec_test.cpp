@@ -133,6 +133,23 @@ TEST(CliExec, MalformedDataFromTheMonitorExitsThree) {
   EXPECT_NE(o.err.find("this is not json"), std::string::npos) << o.err;
 }
 
+// QEMU 5.2 was seen greeting a client twice (under load, the client having connected right after another left):
+// the second greeting is ignored without a word on standard error, which keeps only the result.
+TEST(CliExec, ASecondGreetingIsIgnoredQuietly) {
+  ScratchDir dir;
+  const auto path = dir.file("twice.sock");
+  FakeMonitor fake(path, [](qmpc_test::ScriptedServer& s) {
+    s.send_greeting()
+        .handshake()
+        .expect("query-status", R"({"return": {"status": "running", "running": true}, "id": $ID})")
+        .ignore_forever();
+  });
+  auto o = run_qmpc({"-s", path, "exec", "query-status", "--no-validate"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "{\"status\":\"running\",\"running\":true}\n");
+  EXPECT_EQ(o.err, "");
+}
+
 TEST(CliExec, NotAQmpMonitorExitsThree) {
   ScratchDir dir;
   const auto path = dir.file("hmp.sock");
