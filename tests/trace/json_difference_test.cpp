@@ -17,6 +17,14 @@ TEST(JsonDifference, SameWhateverTheMemberOrder) {
   EXPECT_EQ(diff("{}", "{}"), "same");
 }
 
+// Found by replay_script_fuzz: a recorded command whose arguments give a key twice diverged from itself.
+TEST(JsonDifference, AKeyGivenTwiceIsReadByItsFirstValueOnBothSides) {
+  const char* twice = R"({"bitmap":"inc0","sync":"incremental","bitmap":"bm0"})";
+  EXPECT_EQ(diff(twice, twice), "same");
+  EXPECT_EQ(diff(twice, R"({"bitmap":"inc0","sync":"incremental"})"), "same");
+  EXPECT_EQ(diff(twice, R"({"bitmap":"bm0","sync":"incremental"})"), R"(bitmap: recorded "inc0", got "bm0")");
+}
+
 TEST(JsonDifference, TheFirstDifferenceByPath) {
   EXPECT_EQ(diff(R"({"target":"/a","sync":"full"})", R"({"target":"/b","sync":"full"})"),
             R"(target: recorded "/a", got "/b")");
