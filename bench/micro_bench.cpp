@@ -141,7 +141,7 @@ void BM_JobStateMachineWholeJob(benchmark::State& state) {
   const qmp::Message completed = decode(
       std::string("{") + ts +
       R"("event": "BLOCK_JOB_COMPLETED", "data": {"device": "job0", "len": 1048576, "offset": 1048576, "speed": 0, "type": "mirror"}})");
-  const auto ok = mirror::CommandReply::from_message(decode(R"({"return": {}, "id": 1})"));
+  const auto [ok_ec, ok] = qmp::reply_from_message(decode(R"({"return": {}, "id": 1})"));
   mirror::JobConfig config;
   config.start_arguments = R"({"job-id":"job0","device":"src","target":"dst","sync":"full"})";
   std::size_t items = 0;
@@ -150,10 +150,10 @@ void BM_JobStateMachineWholeJob(benchmark::State& state) {
     benchmark::DoNotOptimize(sm.start());
     benchmark::DoNotOptimize(sm.on_event(created));
     benchmark::DoNotOptimize(sm.on_event(running));
-    benchmark::DoNotOptimize(sm.on_reply(mirror::Command::start, ok));
+    benchmark::DoNotOptimize(sm.on_reply(mirror::Command::start, ok_ec, ok));
     benchmark::DoNotOptimize(sm.on_event(ready));
     benchmark::DoNotOptimize(sm.on_event(block_ready));
-    benchmark::DoNotOptimize(sm.on_reply(mirror::Command::complete, ok));
+    benchmark::DoNotOptimize(sm.on_reply(mirror::Command::complete, ok_ec, ok));
     benchmark::DoNotOptimize(sm.on_event(waiting));
     benchmark::DoNotOptimize(sm.on_event(pending));
     benchmark::DoNotOptimize(sm.on_event(completed));

@@ -217,18 +217,7 @@ class JobRun : public std::enable_shared_from_this<JobRun> {
     // are handed over after it. Events are never reordered among themselves; a reply handed over early is one of
     // the orders QEMU itself produces (a reply among the job's events), which the state machine handles, and a
     // query reply older than an event already fed is recognised by its sequence number.
-    execute(machine_->on_reply(cmd, command_reply(ec, std::move(r))));
-  }
-
-  static CommandReply command_reply(qmp::error_code ec, qmp::Reply r) {
-    if (!ec) return CommandReply::from_message(std::move(r.message));
-    if (qmp::kind_of(ec) != qmp::error_kind::qmp) return CommandReply::transport_error(r.diagnostics.describe(ec));
-    if (r.message.valid()) return CommandReply::from_message(std::move(r.message));
-    CommandReply cr;
-    cr.kind = CommandReply::Kind::qmp_error;
-    cr.error_class = r.diagnostics.qmp_class;
-    cr.desc = r.diagnostics.desc;
-    return cr;
+    execute(machine_->on_reply(cmd, ec, r));
   }
 
   void feed_event(const qmp::Message& m, bool gap) {
@@ -272,7 +261,7 @@ class JobRun : public std::enable_shared_from_this<JobRun> {
         if (!qec) {
           self->execute(self->machine_->on_poll(r.value(), r.seq(), r.message.time()));
         } else if (qec != boost::asio::error::operation_aborted) {
-          self->execute(self->machine_->on_poll_failed(command_reply(qec, std::move(r))));
+          self->execute(self->machine_->on_poll_failed(qec, r));
         }
         self->schedule_poll();
       });

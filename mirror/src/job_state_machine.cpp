@@ -10,23 +10,17 @@ namespace mirror {
 
 namespace json = qmp::json;
 
-CommandReply CommandReply::from_message(qmp::Message m) {
-  CommandReply r;
-  if (m.valid() && m.kind() == qmp::MessageKind::error_reply) {
-    r.kind = Kind::qmp_error;
-    r.error_class = std::string(m.error_class());
-    r.desc = std::string(m.error_desc());
-  }
-  r.message = std::move(m);
-  return r;
+namespace {
+
+// The "return" member of a reply that succeeded, or nullptr.
+const json::Value* returned(const qmp::error_code& ec, const qmp::Reply& reply) {
+  return !ec && reply.message.valid() ? reply.message.result() : nullptr;
 }
 
-CommandReply CommandReply::transport_error(std::string desc) {
-  CommandReply r;
-  r.kind = Kind::transport_error;
-  r.desc = std::move(desc);
-  return r;
-}
+// The command failed without QEMU's word on it: the connection went, or no reply came in time.
+bool transport_failure(const qmp::error_code& ec) { return ec && qmp::kind_of(ec) != qmp::error_kind::qmp; }
+
+}  // namespace
 
 JobStateMachine::JobStateMachine(JobConfig config) : config_(std::move(config)) {}
 
@@ -138,15 +132,16 @@ Actions JobStateMachine::on_event(const qmp::Message& m) {
   return out;
 }
 
-Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
+Actions JobStateMachine::on_reply(Command command, const qmp::error_code& ec, const qmp::Reply& reply) {
   Actions out;
   if (done()) return out;
-  if (reply.kind == CommandReply::Kind::transport_error) {
-    finish(Outcome::unknown, "connection to QEMU lost: " + reply.desc, out);
+  if (transport_failure(ec)) {
+    finish(Outcome::unknown, "connection to QEMU lost: " + reply.diagnostics.describe(ec), out);
     return out;
   }
-  const bool ok = reply.ok();
-  const std::string& desc = reply.desc;
+  const bool ok = !ec;
+  const std::string& desc = reply.diagnostics.desc;
+  const json::Value* value = returned(ec, reply);
 
   switch (command) {
     case Command::start:
@@ -200,7 +195,7 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
     case Command::cancel:
     case Command::force_cancel:
       if (ok || terminal_ || gone_) break;
-      if (reply.error_class == "DeviceNotActive") {  // "Block job 'job0' not found": it is gone already
+      if (reply.diagnostics.qmp_class == "DeviceNotActive") {  // "Block job 'job0' not found": it is gone already
         on_job_gone(out);
         break;
       }
@@ -233,19 +228,19 @@ Actions JobStateMachine::on_reply(Command command, const CommandReply& reply) {
       if (q == JobQuery::query_jobs && ok) status_events_ = true;
       if (attaching_ && !(q == JobQuery::query_jobs && !ok)) {
         std::optional<JobSnapshot> found;
-        if (ok && reply.value()) found = find_job(*reply.value(), q, config_.job_id);
+        if (value) found = find_job(*value, q, config_.job_id);
         if (!attach_check(found, q, out)) break;
       }
-      if (!ok || !reply.value()) {
+      if (!value) {
         if (q == JobQuery::query_block_jobs && inspecting_error_) {
           inspecting_error_ = false;
           apply_error_policy("", out);
         }
-        if (q == JobQuery::query_block_jobs) on_query_failed(reply, out);
+        if (q == JobQuery::query_block_jobs) on_query_failed(ec, reply, out);
         break;
       }
       if (q == JobQuery::query_block_jobs) query_failures_ = 0;
-      auto snap = find_job(*reply.value(), q, config_.job_id);
+      auto snap = find_job(*value, q, config_.job_id);
       if (snap) {
         apply_snapshot(*snap, reply.message.seq(), reply.message.time(), out);
       } else if (q == JobQuery::query_jobs) {
@@ -283,9 +278,9 @@ Actions JobStateMachine::on_poll(const json::Value& query_block_jobs_return, std
   return out;
 }
 
-Actions JobStateMachine::on_poll_failed(const CommandReply& reply) {
+Actions JobStateMachine::on_poll_failed(const qmp::error_code& ec, const qmp::Reply& reply) {
   Actions out;
-  if (!done()) on_query_failed(reply, out);
+  if (!done()) on_query_failed(ec, reply, out);
   return out;
 }
 
@@ -595,11 +590,10 @@ void JobStateMachine::on_unlisted(Actions& out) {
          out);
 }
 
-void JobStateMachine::on_query_failed(const CommandReply& reply, Actions& out) {
+void JobStateMachine::on_query_failed(const qmp::error_code& ec, const qmp::Reply& reply, Actions& out) {
   if (done() || ++query_failures_ < kMaxQueryFailures) return;
-  const std::string what = reply.kind == CommandReply::Kind::qmp_error
-                               ? "QEMU refused query-block-jobs (" + reply.error_class + ": " + reply.desc + ")"
-                               : "query-block-jobs failed (" + reply.desc + ")";
+  const std::string what = transport_failure(ec) ? "query-block-jobs failed (" + reply.diagnostics.describe(ec) + ")"
+                                                 : "QEMU refused query-block-jobs (" + reply.diagnostics.describe(ec) + ")";
   abort_job(what + " " + std::to_string(query_failures_) +
                 " times in a row; QEMU answers it in every state, so the monitor does not behave as QEMU does",
             out);

@@ -12,11 +12,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-const json::Value& null_value() {
-  static const json::Value v;
-  return v;
-}
-
 // Runs a connect/handshake coroutine and completes `h` with its result. The handler's cancellation slot (if
 // any) cancels the coroutine.
 void spawn_wait(const std::shared_ptr<detail::SessionCore>& core, asio::awaitable<error_code> work,
@@ -36,11 +31,6 @@ void spawn_wait(const std::shared_ptr<detail::SessionCore>& core, asio::awaitabl
 }
 
 }  // namespace
-
-const json::Value& Reply::value() const noexcept {
-  const json::Value* v = message.result();
-  return v ? *v : null_value();
-}
 
 Session::Session(executor_type ex, SessionOptions options)
     : core_(std::make_shared<detail::SessionCore>(std::move(ex), std::move(options))) {}

@@ -135,14 +135,7 @@ void SessionCore::handle_reply(Message m) {
     case PendingTable<std::shared_ptr<CommandOp>>::Match::deliver:
       break;
   }
-  Reply r;
-  error_code ec;
-  if (m.kind() == MessageKind::error_reply) {
-    r.diagnostics.qmp_class = std::string(m.error_class());
-    r.diagnostics.desc = std::string(m.error_desc());
-    ec = make_error_code(errc_from_class(r.diagnostics.qmp_class));
-  }
-  r.message = std::move(m);
+  auto [ec, r] = reply_from_message(std::move(m));
   complete(*op, ec, std::move(r));
 }
 

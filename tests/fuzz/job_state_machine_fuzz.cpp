@@ -83,18 +83,21 @@ class Harness {
     if (!m || (m->kind() != qmp::MessageKind::reply && m->kind() != qmp::MessageKind::error_reply)) return;
     const Command c = awaiting_.front();
     awaiting_.pop_front();
-    const CommandReply r = CommandReply::from_message(*m);
-    if (c == Command::start && r.ok()) start_ok_ = true;
-    if (r.ok() && (c == Command::query_jobs || c == Command::query_block_jobs))
-      said_ready_ = said_ready_ || list_says_ready(r.value(), c == Command::query_jobs ? "id" : "device");
-    take(m_.on_reply(c, r), [&] { return text; });
+    const auto [ec, r] = qmp::reply_from_message(*m);
+    if (c == Command::start && !ec) start_ok_ = true;
+    if (!ec && (c == Command::query_jobs || c == Command::query_block_jobs))
+      said_ready_ = said_ready_ || list_says_ready(&r.value(), c == Command::query_jobs ? "id" : "device");
+    take(m_.on_reply(c, ec, r), [&] { return text; });
   }
 
   void transport_error() {
     if (awaiting_.empty()) return;
     const Command c = awaiting_.front();
     awaiting_.pop_front();
-    take(m_.on_reply(c, CommandReply::transport_error("Connection reset by peer")), [] { return std::string("transport error"); });
+    qmp::Reply none;
+    none.diagnostics.desc = "Connection reset by peer";
+    take(m_.on_reply(c, make_error_code(qmp::errc::connection_lost), none),
+         [] { return std::string("transport error"); });
   }
 
   void poll(const json::Value& list) {
@@ -115,11 +118,12 @@ class Harness {
   void resync() { take(m_.resync(), [] { return std::string("resync"); }); }
   void poll_failed(bool refused) {
     ++seq_;
-    const CommandReply r = refused ? CommandReply::from_message(*qmp::decode_line(
-                                         R"({"error":{"class":"GenericError","desc":"refused"}})", seq_, time(seq_))
-                                                                     .message)
-                                   : CommandReply::transport_error("no reply");
-    take(m_.on_poll_failed(r), [] { return std::string("failed poll"); });
+    auto [ec, r] = refused ? qmp::reply_from_message(*qmp::decode_line(
+                                 R"({"error":{"class":"GenericError","desc":"refused"}})", seq_, time(seq_))
+                                                             .message)
+                           : std::pair<qmp::error_code, qmp::Reply>{make_error_code(qmp::errc::timeout), {}};
+    if (!refused) r.diagnostics.desc = "no reply";
+    take(m_.on_poll_failed(ec, r), [] { return std::string("failed poll"); });
   }
   void lost() {
     take(m_.on_connection_lost("Connection reset by peer"), [] { return std::string("connection lost"); });

@@ -36,10 +36,10 @@ TEST(AbortBound, AnAbortBeforeTheStartReplyCancelsOnceTheJobStarted) {
   m.request(Request::abort);
   m.on_event(jsc("created"));
   m.on_event(jsc("running"));
-  auto a = m.on_reply(Command::start, ok());
+  auto a = on_reply(m, Command::start, ok());
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
   EXPECT_EQ(arms(a, Timer::abort), 0);  // the deadline runs from the abort, not from the cancel
-  m.on_reply(Command::cancel, ok());
+  on_reply(m, Command::cancel, ok());
   m.on_event(block_job_event("BLOCK_JOB_CANCELLED"));
   m.on_event(jsc("null"));
   ASSERT_TRUE(m.result());
@@ -50,7 +50,7 @@ TEST(AbortBound, AnAbortBeforeARefusedStartEndsWithTheRefusal) {
   JobStateMachine m(JobConfig{});
   m.start();
   m.request(Request::abort);
-  auto a = m.on_reply(Command::start, err("Job ID 'job0' already in use"));
+  auto a = on_reply(m, Command::start, err("Job ID 'job0' already in use"));
   EXPECT_TRUE(sent(a).empty());
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::start_failed);
@@ -61,7 +61,7 @@ TEST(AbortBound, AnAbortBeforeARefusedStartEndsWithTheRefusal) {
 TEST(AbortBound, AnAbortAfterTheEndWasSeenStillEndsAtTheDeadlineWithThatEnd) {
   auto m = started();
   m.on_event(jsc("ready"));
-  m.on_reply(Command::complete, ok());
+  on_reply(m, Command::complete, ok());
   m.on_event(jsc("waiting"));
   m.on_event(jsc("pending"));
   m.on_event(block_job_event("BLOCK_JOB_COMPLETED"));

@@ -238,7 +238,8 @@ class Replayer {
         if (awaiting_reply_.empty()) return fail("a reply but no command awaits one: " + text);
         Command c = awaiting_reply_.front();
         awaiting_reply_.pop_front();
-        take(m_->on_reply(c, CommandReply::from_message(m)), std::string(to_string(c)) + " <- " + text);
+        const auto [ec, r] = qmp::reply_from_message(m);
+        take(m_->on_reply(c, ec, r), std::string(to_string(c)) + " <- " + text);
       }
     }
   }

@@ -56,7 +56,7 @@ TEST(JobKinds, AJobWithoutReadyPhaseArmsTheCompletionDeadlineAndIsNeverCompleted
   }
   m.on_event(jsc("created"));
   m.on_event(jsc("running"));
-  m.on_reply(Command::start, ok());
+  on_reply(m, Command::start, ok());
   a = m.request(Request::pivot);
   ASSERT_EQ(count<Refused>(a), 1);
   EXPECT_NE(std::get<Refused>(a[0]).reason.find("a stream job has no ready phase"), std::string::npos);
@@ -159,10 +159,10 @@ TEST(JobKinds, AttachSendsTheQueriesAndNothingElseUntilTheJobSaysReady) {
   auto a = m.attach();
   EXPECT_EQ(sent(a), (std::vector<std::string>{"query-jobs", "query-block-jobs"}));
   EXPECT_TRUE(m.start().empty());
-  a = m.on_reply(Command::query_jobs,
+  a = on_reply(m, Command::query_jobs,
                  ok(R"([{"id":"job0","type":"mirror","status":"running","current-progress":8,"total-progress":8}])"));
   EXPECT_TRUE(sent(a).empty());
-  a = m.on_reply(Command::query_block_jobs, ok(bj("running", false, "ok", false)));
+  a = on_reply(m, Command::query_block_jobs, ok(bj("running", false, "ok", false)));
   EXPECT_TRUE(sent(a).empty());
   EXPECT_EQ(count<Refused>(m.request(Request::pivot)), 1);
   a = m.on_event(jsc("ready"));
@@ -175,8 +175,8 @@ TEST(JobKinds, AttachToAStandbyJobStoppedByAnErrorAppliesThePolicyNotAPivot) {
   cfg.max_resumes = 1;
   JobStateMachine m(cfg);
   m.attach();
-  m.on_reply(Command::query_jobs, ok(R"([{"id":"job0","type":"mirror","status":"standby"}])"));
-  auto a = m.on_reply(Command::query_block_jobs, ok(bj("standby", true, "failed", true)));
+  on_reply(m, Command::query_jobs, ok(R"([{"id":"job0","type":"mirror","status":"standby"}])"));
+  auto a = on_reply(m, Command::query_block_jobs, ok(bj("standby", true, "failed", true)));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-resume {"id":"job0"})"});
   EXPECT_EQ(count<PausedByError>(a), 1);
 }
@@ -188,16 +188,16 @@ TEST(JobKinds, AttachOnQemuBefore212WaitsForBlockJobReady) {
   cfg.job_commands = false;
   JobStateMachine m(cfg);
   m.attach();
-  auto a = m.on_reply(Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
+  auto a = on_reply(m, Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
   EXPECT_FALSE(m.done());
-  a = m.on_reply(Command::query_block_jobs,
+  a = on_reply(m, Command::query_block_jobs,
                  ok(R"([{"device":"job0","type":"mirror","len":8,"offset":8,"busy":true,"paused":false,"speed":0,)"
                     R"("io-status":"ok","ready":false}])"));
   EXPECT_TRUE(sent(a).empty());
   EXPECT_FALSE(m.ready());
   a = m.on_event(block_job_event("BLOCK_JOB_READY"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-complete {"device":"job0"})"});
-  m.on_reply(Command::complete, ok());
+  on_reply(m, Command::complete, ok());
   m.on_event(block_job_event("BLOCK_JOB_COMPLETED"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::pivoted);
@@ -206,8 +206,8 @@ TEST(JobKinds, AttachOnQemuBefore212WaitsForBlockJobReady) {
 TEST(JobKinds, AttachOnQemuBefore212ToAJobItDoesNotListFails) {
   JobStateMachine m(JobConfig{});
   m.attach();
-  m.on_reply(Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
-  m.on_reply(Command::query_block_jobs, ok("[]"));
+  on_reply(m, Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
+  on_reply(m, Command::query_block_jobs, ok("[]"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::start_failed);
   EXPECT_NE(m.result()->error.find("query-block-jobs does not list it"), std::string::npos) << m.result()->error;

@@ -45,11 +45,11 @@ TEST(JobStateMachine, OldJobCommandsAreUsedWithoutJobStar) {
   m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
   auto a = m.on_event(jsc("paused"));
   EXPECT_EQ(sent(a), std::vector<std::string>{"query-block-jobs"});
-  a = m.on_reply(Command::query_block_jobs,
+  a = on_reply(m, Command::query_block_jobs,
                  ok(R"([{"device":"job0","status":"paused","paused":true,"io-status":"failed","ready":false,)"
                     R"("offset":1,"len":2}])"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-resume {"device":"job0"})"});
-  m.on_reply(Command::resume, ok());
+  on_reply(m, Command::resume, ok());
   m.on_event(jsc("running"));
   a = m.on_event(jsc("ready"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-complete {"device":"job0"})"});
@@ -61,7 +61,7 @@ TEST(JobStateMachine, OldJobCommandsAreUsedWithoutJobStar) {
 TEST(JobStateMachine, AnEventOlderThanTheLastQueryDoesNotMoveTheStatusBack) {
   auto m = started();
   const auto old_running = jsc("running");  // read before the query reply, handed over after it
-  auto a = m.on_reply(Command::query_jobs, ok(R"([{"id":"job0","status":"ready","current-progress":5,"total-progress":5}])"));
+  auto a = on_reply(m, Command::query_jobs, ok(R"([{"id":"job0","status":"ready","current-progress":5,"total-progress":5}])"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-complete {"id":"job0"})"});
   EXPECT_EQ(m.status(), JobStatus::ready);
   m.on_event(old_running);
@@ -75,8 +75,8 @@ TEST(JobStateMachine, ARefusedResumeThatSaysNotPausedIsHarmless) {
   auto m = started(cfg);
   m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"read","action":"stop"}})"));
   m.on_event(jsc("paused"));
-  m.on_reply(Command::query_block_jobs, ok(bj_paused()));
-  auto a = m.on_reply(Command::resume, err("Can't resume a job that was not paused"));
+  on_reply(m, Command::query_block_jobs, ok(bj_paused()));
+  auto a = on_reply(m, Command::resume, err("Can't resume a job that was not paused"));
   EXPECT_TRUE(sent(a).empty());
   EXPECT_FALSE(m.done());
 }
@@ -84,7 +84,7 @@ TEST(JobStateMachine, ARefusedResumeThatSaysNotPausedIsHarmless) {
 TEST(JobStateMachine, ATransportErrorOnTheStartCommandEndsWithUnknown) {
   JobStateMachine m(JobConfig{});
   m.start();
-  auto a = m.on_reply(Command::start, CommandReply::transport_error("connection lost"));
+  auto a = on_reply(m, Command::start, lost("connection lost"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
   EXPECT_NE(m.result()->error.find("connection lost"), std::string::npos);
@@ -185,8 +185,8 @@ TEST_P(Resync, EachStatusLeadsToTheRightStep) {
   auto m = started(rc.cfg);
   auto a = m.resync();
   EXPECT_EQ(sent(a), (std::vector<std::string>{"query-jobs", "query-block-jobs"}));
-  Actions all = m.on_reply(Command::query_jobs, ok(rc.jobs));
-  auto more = m.on_reply(Command::query_block_jobs, ok(rc.block_jobs));
+  Actions all = on_reply(m, Command::query_jobs, ok(rc.jobs));
+  auto more = on_reply(m, Command::query_block_jobs, ok(rc.block_jobs));
   all.insert(all.end(), more.begin(), more.end());
   EXPECT_EQ(sent(all), rc.commands);
   EXPECT_EQ(m.ready(), rc.ready);
@@ -214,7 +214,7 @@ TEST(JobStateMachine, AQueryReplyOlderThanAnEventAlreadySeenDoesNotUndoIt) {
   auto m = started(cfg);
   m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
   m.on_event(jsc("paused"));
-  m.on_reply(Command::query_block_jobs, ok(bj_paused()));  // resume sent
+  on_reply(m, Command::query_block_jobs, ok(bj_paused()));  // resume sent
   EXPECT_EQ(m.resumes(), 1u);
   // A progress poll read before JSC(running) but handed over after it still says paused/failed.
   const auto old_poll = msg(std::string(R"({"return":)") + bj_paused() + "}");
@@ -238,7 +238,7 @@ TEST(JobStateMachine, ACancelThatNeverEndsAfterTheReadyDeadlineStillNamesTheRead
   auto m = started();
   auto a = m.on_deadline(Timer::ready);
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
-  m.on_reply(Command::cancel, ok());
+  on_reply(m, Command::cancel, ok());
   a = m.on_deadline(Timer::abort);
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
@@ -252,11 +252,11 @@ TEST(JobStateMachine, ACancelThatNeverEndsAfterTheReadyDeadlineStillNamesTheRead
 TEST(JobStateMachine, TwoFailedPollsInARowAbortTheJobAndTheRunEnds) {
   auto m = started();
   const auto refused = err("qmpc replay: expected 'quit' (recorded seq 9), got 'query-block-jobs'");
-  EXPECT_TRUE(sent(m.on_poll_failed(refused)).empty());
-  auto a = m.on_poll_failed(refused);
+  EXPECT_TRUE(sent(on_poll_failed(m, refused)).empty());
+  auto a = on_poll_failed(m, refused);
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
   EXPECT_EQ(count<ArmTimer>(a), 1);
-  m.on_reply(Command::cancel, refused);
+  on_reply(m, Command::cancel, refused);
   m.on_deadline(Timer::abort);
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
@@ -267,9 +267,9 @@ TEST(JobStateMachine, TwoFailedPollsInARowAbortTheJobAndTheRunEnds) {
 
 TEST(JobStateMachine, APollWithoutReplyCountsAsAFailedOne) {
   auto m = started();
-  const auto silent = CommandReply::transport_error("no reply within 30 s");
-  m.on_poll_failed(silent);
-  EXPECT_EQ(sent(m.on_poll_failed(silent)), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
+  const auto silent = lost("no reply within 30 s", qmp::errc::timeout);
+  on_poll_failed(m, silent);
+  EXPECT_EQ(sent(on_poll_failed(m, silent)), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
   m.on_deadline(Timer::abort);
   ASSERT_TRUE(m.result());
   EXPECT_NE(m.result()->error.find("query-block-jobs failed (no reply within 30 s)"), std::string::npos)
@@ -279,12 +279,12 @@ TEST(JobStateMachine, APollWithoutReplyCountsAsAFailedOne) {
 TEST(JobStateMachine, OnlyFailuresInARowCount) {
   auto m = started();
   const auto refused = err("Service unavailable");
-  m.on_poll_failed(refused);
+  on_poll_failed(m, refused);
   poll(m, bj("running", false, "ok", false));
-  EXPECT_TRUE(sent(m.on_poll_failed(refused)).empty());
+  EXPECT_TRUE(sent(on_poll_failed(m, refused)).empty());
   // A refused query-block-jobs of the machine's own counts with the polls, and a good one resets them too.
-  m.on_reply(Command::query_block_jobs, ok(bj("running", false, "ok", false)));
-  EXPECT_TRUE(sent(m.on_poll_failed(refused)).empty());
+  on_reply(m, Command::query_block_jobs, ok(bj("running", false, "ok", false)));
+  EXPECT_TRUE(sent(on_poll_failed(m, refused)).empty());
   EXPECT_FALSE(m.done());
   EXPECT_FALSE(m.cancel_sent());
 }
@@ -330,12 +330,12 @@ TEST(JobStateMachine, ACompleteRefusedInStandbyIsSentAgainOnReady) {
   m.on_event(jsc("standby"));
   auto a = m.request(Request::pivot);
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-complete {"id":"job0"})"});
-  a = m.on_reply(Command::complete, err("Job 'job0' in state 'standby' cannot accept command verb 'complete'"));
+  a = on_reply(m, Command::complete, err("Job 'job0' in state 'standby' cannot accept command verb 'complete'"));
   EXPECT_TRUE(sent(a).empty());
   EXPECT_FALSE(m.done());
   a = m.on_event(jsc("ready"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-complete {"id":"job0"})"});
-  m.on_reply(Command::complete, ok());
+  on_reply(m, Command::complete, ok());
   completes_without_error(m);
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::pivoted);
@@ -361,7 +361,7 @@ TEST(JobStateMachine, ASoftCancelThatEndsCancelledSaysSo) {
   auto m = started(cfg);
   m.on_event(jsc("ready"));
   m.request(Request::finish);
-  m.on_reply(Command::finish, ok());
+  on_reply(m, Command::finish, ok());
   m.on_event(jsc("aborting"));
   m.on_event(msg(R"({"event":"BLOCK_JOB_CANCELLED","data":{"device":"job0","len":8,"offset":4,"speed":0,"type":"mirror"}})"));
   m.on_event(jsc("concluded"));

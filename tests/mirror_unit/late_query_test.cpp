@@ -51,10 +51,10 @@ TEST(LateQuery, APollFromBeforeAResumeDoesNotStopTheJobAgain) {
   auto m = started(cfg);
   m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
   m.on_event(jsc("paused"));
-  auto a = m.on_reply(Command::query_block_jobs, ok(bj("paused", true, "failed", false)));
+  auto a = on_reply(m, Command::query_block_jobs, ok(bj("paused", true, "failed", false)));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(job-resume {"id":"job0"})"});
   m.on_event(jsc("running"));
-  m.on_reply(Command::resume, ok());
+  on_reply(m, Command::resume, ok());
   a = poll(m, bj("paused", true, "failed", false));
   EXPECT_TRUE(sent(a).empty()) << sent(a).front();
   EXPECT_EQ(m.resumes(), 1u);
@@ -79,8 +79,8 @@ TEST(LateQuery, AResyncReplyOlderThanAReadyEventDoesNotUndoIt) {
   m.resync();
   const auto jobs_reply = ok(R"([{"id":"job0","type":"mirror","status":"running","current-progress":1,"total-progress":8}])");
   m.on_event(jsc("ready"));
-  m.on_reply(Command::query_jobs, jobs_reply);
-  m.on_reply(Command::query_block_jobs, ok(bj("running", false, "ok", false)));
+  on_reply(m, Command::query_jobs, jobs_reply);
+  on_reply(m, Command::query_block_jobs, ok(bj("running", false, "ok", false)));
   EXPECT_TRUE(m.ready());
   EXPECT_EQ(m.status(), JobStatus::ready);
 }
@@ -91,9 +91,9 @@ TEST(LateQuery, AReadyEventHandedOverAfterAnOlderResyncReplyStillCounts) {
   auto m = started(manual());
   m.resync();
   const auto ready = jsc("ready");
-  m.on_reply(Command::query_jobs,
+  on_reply(m, Command::query_jobs,
              ok(R"([{"id":"job0","type":"mirror","status":"running","current-progress":1,"total-progress":8}])"));
-  m.on_reply(Command::query_block_jobs, ok(bj("running", false, "ok", false)));
+  on_reply(m, Command::query_block_jobs, ok(bj("running", false, "ok", false)));
   m.on_event(ready);
   EXPECT_TRUE(m.ready());
   EXPECT_EQ(m.status(), JobStatus::ready);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -31,12 +32,22 @@ inline qmp::Message block_job_event(const std::string& name, const std::string& 
              extra + "}}");
 }
 
-inline CommandReply ok(const std::string& ret = "{}") {
-  return CommandReply::from_message(msg(R"({"return":)" + ret + "}"));
+// A command's outcome as the session completes it: the error code and the reply.
+using Received = std::pair<qmp::error_code, qmp::Reply>;
+
+inline Received ok(const std::string& ret = "{}") { return qmp::reply_from_message(msg(R"({"return":)" + ret + "}")); }
+inline Received err(const std::string& desc, const std::string& cls = "GenericError") {
+  return qmp::reply_from_message(msg(R"({"error":{"class":")" + cls + R"(","desc":")" + desc + R"("}})"));
 }
-inline CommandReply err(const std::string& desc, const std::string& cls = "GenericError") {
-  return CommandReply::from_message(msg(R"({"error":{"class":")" + cls + R"(","desc":")" + desc + R"("}})"));
+// No reply: the connection went, or none came in time (`code`), as `desc` says.
+inline Received lost(const std::string& desc, qmp::errc code = qmp::errc::connection_lost) {
+  Received r{make_error_code(code), {}};
+  r.second.diagnostics.desc = desc;
+  return r;
 }
+
+inline Actions on_reply(JobStateMachine& m, Command c, const Received& r) { return m.on_reply(c, r.first, r.second); }
+inline Actions on_poll_failed(JobStateMachine& m, const Received& r) { return m.on_poll_failed(r.first, r.second); }
 
 // A query-block-jobs return value with one entry for job0.
 inline std::string bj(const char* status, bool paused, const char* io, bool ready) {
@@ -70,7 +81,7 @@ inline JobStateMachine started(JobConfig cfg = {}) {
   m.start();
   m.on_event(jsc("created"));
   m.on_event(jsc("running"));
-  m.on_reply(Command::start, ok());
+  on_reply(m, Command::start, ok());
   return m;
 }
 

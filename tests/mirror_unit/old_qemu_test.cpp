@@ -24,7 +24,7 @@ const char* kListed = R"([{"device":"job0","type":"mirror","busy":false,"paused"
 JobStateMachine started_old(JobConfig cfg = old_qemu()) {
   JobStateMachine m(std::move(cfg));
   m.start();
-  m.on_reply(Command::start, ok());
+  on_reply(m, Command::start, ok());
   return m;
 }
 
@@ -32,7 +32,7 @@ TEST(OldQemu, PivotsOnBlockJobReadyAndEndsWithBlockJobCompleted) {
   auto m = started_old();
   auto a = m.on_event(block_job_event("BLOCK_JOB_READY"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-complete {"device":"job0"})"});
-  m.on_reply(Command::complete, ok());
+  on_reply(m, Command::complete, ok());
   a = m.on_event(block_job_event("BLOCK_JOB_COMPLETED"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::pivoted) << m.result()->error;
@@ -42,7 +42,7 @@ TEST(OldQemu, ACancelEndsWithBlockJobCancelled) {
   auto m = started_old();
   auto a = m.request(Request::abort);
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
-  m.on_reply(Command::cancel, ok());
+  on_reply(m, Command::cancel, ok());
   m.on_event(block_job_event("BLOCK_JOB_CANCELLED"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::cancelled);
@@ -77,7 +77,7 @@ TEST(OldQemu, AJobNoLongerListedAfterItsEndIsDone) {
 TEST(OldQemu, AJobNoLongerListedTwiceWithoutItsEndIsUnknown) {
   auto m = started_old();
   m.on_event(block_job_event("BLOCK_JOB_READY"));
-  m.on_reply(Command::complete, ok());
+  on_reply(m, Command::complete, ok());
   poll(m, kListed);
   poll(m, "[]");
   EXPECT_FALSE(m.done());
@@ -99,11 +99,11 @@ TEST(OldQemu, AJobStoppedByAnErrorIsInspectedAndResumedWithoutAStatusEvent) {
   auto m = started_old(cfg);
   auto a = m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"read","action":"stop"}})"));
   EXPECT_EQ(sent(a), std::vector<std::string>{"query-block-jobs"});
-  a = m.on_reply(Command::query_block_jobs,
+  a = on_reply(m, Command::query_block_jobs,
                  ok(R"([{"device":"job0","type":"mirror","busy":false,"paused":true,"io-status":"failed",)"
                     R"("ready":false,"len":4,"offset":1,"speed":0}])"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-resume {"device":"job0"})"});
-  m.on_reply(Command::resume, ok());
+  on_reply(m, Command::resume, ok());
   a = m.on_event(block_job_event("BLOCK_JOB_READY"));
   EXPECT_EQ(sent(a), std::vector<std::string>{R"(block-job-complete {"device":"job0"})"});
   EXPECT_EQ(m.resumes(), 1u);
@@ -114,12 +114,12 @@ TEST(OldQemu, AJobStoppedByAnErrorIsAbortedWhenThePolicyAllowsNoResume) {
   auto m = started_old();
   auto a = m.on_event(msg(R"({"event":"BLOCK_JOB_ERROR","data":{"device":"job0","operation":"write","action":"stop"}})"));
   EXPECT_EQ(sent(a), std::vector<std::string>{"query-block-jobs"});
-  a = m.on_reply(Command::query_block_jobs,
+  a = on_reply(m, Command::query_block_jobs,
                       ok(R"([{"device":"job0","type":"mirror","busy":false,"paused":true,"io-status":"nospace",)"
                          R"("ready":false,"len":4,"offset":1,"speed":0}])"));
   ASSERT_EQ(sent(a).size(), 1u);
   EXPECT_EQ(sent(a)[0].rfind("block-job-cancel", 0), 0u) << sent(a)[0];
-  m.on_reply(Command::cancel, ok());
+  on_reply(m, Command::cancel, ok());
   m.on_event(block_job_event("BLOCK_JOB_CANCELLED"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::cancelled) << m.result()->error;
@@ -130,14 +130,14 @@ TEST(OldQemu, AJobStoppedByAnErrorIsAbortedWhenThePolicyAllowsNoResume) {
 TEST(OldQemu, AResyncWithoutQueryJobsStillFindsTheJobGone) {
   auto m = started_old();
   m.on_event(block_job_event("BLOCK_JOB_READY"));
-  m.on_reply(Command::complete, ok());
+  on_reply(m, Command::complete, ok());
   m.resync();
-  m.on_reply(Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
-  m.on_reply(Command::query_block_jobs, ok("[]"));
+  on_reply(m, Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
+  on_reply(m, Command::query_block_jobs, ok("[]"));
   EXPECT_FALSE(m.done());
   m.resync();
-  m.on_reply(Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
-  m.on_reply(Command::query_block_jobs, ok("[]"));
+  on_reply(m, Command::query_jobs, err("The command query-jobs has not been found", "CommandNotFound"));
+  on_reply(m, Command::query_block_jobs, ok("[]"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
 }

@@ -1,6 +1,7 @@
 // Replies recorded against QEMU 10.0 (fixtures/transcripts/qemu-10.0-*.qmpt, `qmpc --trace`): query-block-jobs
 // entries there carry "actively-synced" (since 8.2) and "type" from an enum; the job state machine reads them as
 // it reads 7.2's.
+#include "machine_inputs.hpp"
 #include "transcript_fixture.hpp"
 
 #include <mirror/job_state_machine.hpp>
@@ -14,14 +15,14 @@
 namespace mirror {
 namespace {
 
-CommandReply recorded(const std::string& file, const std::string& name) {
+test::Received recorded(const std::string& file, const std::string& name) {
   auto m = test::recorded_reply(file, name);
-  return m.valid() ? CommandReply::from_message(m) : CommandReply::transport_error("not recorded");
+  return m.valid() ? qmp::reply_from_message(m) : test::lost("not recorded");
 }
 
-CommandReply started_reply() {
+test::Received started_reply() {
   auto d = qmp::decode_line(R"({"return":{}})", 1, qmp::Clock::now());
-  return CommandReply::from_message(*d.message);
+  return qmp::reply_from_message(*d.message);
 }
 
 TEST(Qemu10Shapes, AReadyMirrorInQueryBlockJobsIsReady) {
@@ -30,8 +31,8 @@ TEST(Qemu10Shapes, AReadyMirrorInQueryBlockJobsIsReady) {
   cfg.end_mode = EndMode::manual;
   JobStateMachine m(cfg);
   m.start();
-  m.on_reply(Command::start, started_reply());
-  m.on_reply(Command::query_block_jobs, recorded("qemu-10.0-query-block-jobs-ready.qmpt", "query-block-jobs"));
+  test::on_reply(m, Command::start, started_reply());
+  test::on_reply(m, Command::query_block_jobs, recorded("qemu-10.0-query-block-jobs-ready.qmpt", "query-block-jobs"));
   EXPECT_EQ(m.status(), JobStatus::ready);
   EXPECT_TRUE(m.ready());
   EXPECT_FALSE(m.done());

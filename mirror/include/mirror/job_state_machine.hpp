@@ -33,7 +33,9 @@
 #include "mirror/job_snapshot.hpp"
 #include "mirror/job_status.hpp"
 
+#include <qmp/error.hpp>
 #include <qmp/message.hpp>
+#include <qmp/reply.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -54,22 +56,6 @@ struct JobConfig {
   unsigned max_resumes = 0;   // how many times a job stopped by an I/O error is resumed before qmpc aborts it
 };
 
-// The reply to one command, as the runner got it.
-struct CommandReply {
-  enum class Kind : std::uint8_t { ok, qmp_error, transport_error } kind = Kind::ok;
-  std::string error_class;  // QMP class for qmp_error
-  std::string desc;         // QEMU's desc, or the transport failure
-  qmp::Message message;     // the reply as received (invalid for transport errors)
-
-  bool ok() const noexcept { return kind == Kind::ok; }
-  // The "return" member, or nullptr.
-  const qmp::json::Value* value() const noexcept { return message.valid() ? message.result() : nullptr; }
-
-  // From a received reply or error reply.
-  static CommandReply from_message(qmp::Message m);
-  static CommandReply transport_error(std::string desc);
-};
-
 class JobStateMachine {
  public:
   explicit JobStateMachine(JobConfig config);
@@ -83,8 +69,10 @@ class JobStateMachine {
 
   // An event from QEMU (any event: those of other jobs are ignored).
   Actions on_event(const qmp::Message& event);
-  // The reply to a command this machine asked for (SendCommand::command).
-  Actions on_reply(Command command, const CommandReply& reply);
+  // The outcome of a command this machine asked for (SendCommand::command), as the session completed it: no error
+  // and the reply; a QMP error (qmp::error_kind::qmp) and the error reply's class and desc in the diagnostics; or
+  // another error (connection lost, no reply in time) described by the diagnostics.
+  Actions on_reply(Command command, const qmp::error_code& ec, const qmp::Reply& reply);
   // A progress poll: the return value of query-block-jobs. Offset, len and speed only: neither readiness nor the
   // status comes from a poll (its reply may describe the job as it was before events read ahead of it).
   Actions on_poll(const qmp::json::Value& query_block_jobs_return, std::uint64_t seq = 0,
@@ -93,7 +81,7 @@ class JobStateMachine {
   // query-block-jobs in every state, so a monitor that fails it kMaxQueryFailures times in a row (polls and the
   // machine's own query-block-jobs together) is not behaving as QEMU does (a replayed transcript that diverged,
   // a monitor that stopped answering): the job is aborted, and the run ends within the abort deadline.
-  Actions on_poll_failed(const CommandReply& reply);
+  Actions on_poll_failed(const qmp::error_code& ec, const qmp::Reply& reply);
   static constexpr unsigned kMaxQueryFailures = 2;
   // Asks for a resync (after a reconnect or a subscription gap): query-jobs and query-block-jobs.
   Actions resync();
@@ -140,7 +128,7 @@ class JobStateMachine {
   void on_job_gone(Actions& out);
   bool attach_check(const std::optional<JobSnapshot>& s, JobQuery q, Actions& out);  // false: the run ended
   void on_unlisted(Actions& out);  // a query-block-jobs reply (poll or query) without the job
-  void on_query_failed(const CommandReply& reply, Actions& out);  // query-block-jobs refused or unanswered
+  void on_query_failed(const qmp::error_code& ec, const qmp::Reply& reply, Actions& out);  // query-block-jobs refused or unanswered
   void error_stop_detected(Actions& out);
   void apply_error_policy(std::string_view io_status, Actions& out);
   void set_terminal_from_completed(const std::optional<std::string>& error);

@@ -43,6 +43,7 @@
 #include "qmp/event_dispatcher.hpp"
 #include "qmp/greeting.hpp"
 #include "qmp/message.hpp"
+#include "qmp/reply.hpp"
 #include "qmp/traffic_observer.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -96,15 +97,6 @@ struct CommandOptions {
                                            // the caller keeps ownership and may close them once it completes
 };
 
-// The outcome of one command.
-struct Reply {
-  Message message;          // the reply or error message as received (invalid when none arrived)
-  Diagnostics diagnostics;  // QMP class/desc for command errors, qmpc's explanation for others
-  // The "return" member (a null value when absent).
-  const json::Value& value() const noexcept;
-  // The sequence point at which the reply arrived (0 when none did).
-  std::uint64_t seq() const noexcept { return message.valid() ? message.seq() : 0; }
-};
 
 using ExecuteSignature = void(error_code, Reply);
 using WaitSignature = void(error_code);
