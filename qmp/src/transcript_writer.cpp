@@ -2,6 +2,7 @@
 
 #include "detail/private_file.hpp"
 #include "qmp/redact.hpp"
+#include "qmp/unique_fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -10,18 +11,6 @@
 
 namespace qmp {
 namespace {
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 // "7.2.22" from a greeting's text, or "" when it is no greeting.
 std::string qemu_version_of(std::string_view json_text) {

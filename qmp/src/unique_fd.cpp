@@ -1,5 +1,7 @@
 #include "qmp/unique_fd.hpp"
 
+#include <cerrno>
+
 #include <unistd.h>
 
 namespace qmp {
@@ -18,6 +20,20 @@ int UniqueFd::release() noexcept {
 void UniqueFd::reset(int fd) noexcept {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
+}
+
+bool write_all(int fd, std::string_view bytes) noexcept {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) {
+      errno = EIO;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
 }
 
 }  // namespace qmp

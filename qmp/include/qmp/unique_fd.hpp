@@ -1,7 +1,12 @@
-// An owned file descriptor, closed on destruction.
+// An owned file descriptor, closed on destruction; and writing all of a text to a blocking descriptor.
 #pragma once
 
+#include <string_view>
+
 namespace qmp {
+
+// Writes all of `bytes` to the blocking descriptor `fd`, again after EINTR; false (errno set) when a write fails.
+bool write_all(int fd, std::string_view bytes) noexcept;
 
 class UniqueFd {
  public:

@@ -88,16 +88,6 @@ qmp::UniqueFd open_folder(const std::string& home, bool create, std::string* err
   return dir;
 }
 
-bool write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string cache_home(const char* xdg_cache_home, const char* home) {
@@ -154,7 +144,7 @@ bool SchemaCache::store(const qmp::Greeting& greeting, std::string_view text, st
   const qmp::UniqueFd fd(
       ::openat(folder.get(), temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return fail_errno(error, "cannot create '" + dir() + "/" + temporary + "'");
-  const bool written = write_all(fd.get(), text);
+  const bool written = qmp::write_all(fd.get(), text);
   // rename() replaces what is at `name` (a link included: the link itself, never its target).
   if (!written || ::renameat(folder.get(), temporary.c_str(), folder.get(), name.c_str()) != 0) {
     const int why = errno;
