@@ -50,6 +50,11 @@ asio::awaitable<std::optional<CommandRefusal>> CommandCheck::check(const script:
   co_return r;
 }
 
+asio::awaitable<const qmp::Schema*> CommandCheck::schema() {
+  co_await load();
+  co_return schema_ ? &*schema_ : nullptr;
+}
+
 std::optional<qmp::SchemaViolation> CommandCheck::violation(const script::CommandStep& command) const {
   if (!schema_) return std::nullopt;
   qmp::json::Document args;

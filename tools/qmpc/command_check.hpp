@@ -41,6 +41,10 @@ class CommandCheck {
   // Nullopt when `command` may be sent.
   boost::asio::awaitable<std::optional<CommandRefusal>> check(const script::CommandStep& command);
 
+  // The connected QEMU's schema, loaded as for check() (even with checking off: the shell completes from it);
+  // null when QEMU has none to give or could not be asked. Valid as long as this object.
+  boost::asio::awaitable<const qmp::Schema*> schema();
+
  private:
   // Loads schema_ (from the cache, else from QEMU) the first time; a refusal when QEMU could not be asked.
   boost::asio::awaitable<std::optional<CommandRefusal>> load();

@@ -17,6 +17,8 @@ boost::asio::awaitable<int> run_launch(const Runtime& rt);
 // Handles SIGINT/SIGTERM itself (aborts the job, then exits 130).
 boost::asio::awaitable<int> run_mirror(const Runtime& rt);
 boost::asio::awaitable<int> run_demo(const Runtime& rt);
+// Handles SIGINT itself (clears the line, or stops waiting for a command); SIGTERM ends it with 130.
+boost::asio::awaitable<int> run_shell(const Runtime& rt);
 // Runs `ioc` itself (replay serves until its client leaves).
 int run_trace(boost::asio::io_context& ioc, const Runtime& rt);
 

@@ -44,6 +44,7 @@ int run(const qmpc::cli::CommandLine& line) {
     case Command::job: rc = qmpc::run_task(ioc, [&] { return qmpc::run_job(rt, line.job); }, true); break;
     case Command::demo: rc = qmpc::run_task(ioc, [&] { return qmpc::run_demo(rt); }, true); break;
     case Command::trace: rc = qmpc::run_trace(ioc, rt); break;
+    case Command::shell: rc = qmpc::run_task(ioc, [&] { return qmpc::run_shell(rt); }, false); break;
     case Command::launch: rc = qmpc::run_task(ioc, [&] { return qmpc::run_launch(rt); }, false); break;
   }
   if (rt.transcript) {

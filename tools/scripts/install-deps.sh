@@ -8,10 +8,12 @@ set -euo pipefail
 build_packages=(
   cmake g++ make ca-certificates
   libboost1.81-dev rapidjson-dev libspdlog-dev libcli11-dev
+  pkg-config libedit-dev             # qmpc shell: libedit's line editor, found through pkg-config
   qemu-system-x86 qemu-utils
 )
 test_packages=(
-  pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  tmux                               # the shell's terminal test drives qmpc shell in a tmux pane
   dpkg-dev file
   clang libclang-rt-14-dev llvm-14   # test-sanitizers.sh: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
 )

@@ -29,6 +29,7 @@ const char* to_string(Command c) noexcept {
     case Command::demo: return "demo";
     case Command::trace: return "trace";
     case Command::proxy: return "proxy";
+    case Command::shell: return "shell";
   }
   return "?";
 }
@@ -51,7 +52,7 @@ namespace {
 constexpr void (*kSubcommands[])(CLI::App&, CommandLine&) = {
     add_exec_command,   add_run_command,    add_hmp_command,    add_events_command, add_mirror_command,
     add_commit_command, add_stream_command, add_backup_command, add_job_command,    add_launch_command,
-    add_proxy_command,  add_demo_command,   add_trace_command,
+    add_proxy_command,  add_demo_command,   add_trace_command,  add_shell_command,
 };
 
 constexpr const char* kMainDescription =

@@ -11,7 +11,7 @@
 
 namespace qmpc::cli {
 
-enum class Command { exec, run, hmp, events, mirror, commit, stream, backup, job, launch, proxy, demo, trace };
+enum class Command { exec, run, hmp, events, mirror, commit, stream, backup, job, launch, proxy, demo, trace, shell };
 
 struct GlobalOptions {
   std::string socket;                // -s/--socket, else $QMPC_SOCKET ("" when neither)
@@ -46,6 +46,13 @@ struct RunOptions {
 struct HmpOptions {
   std::vector<std::string> words;    // joined with spaces
   std::string command_line;
+};
+
+struct ShellOptions {
+  bool pretty = false;               // -p/--pretty: indented JSON
+  bool hmp_mode = false;             // -H/--hmp: every line is HMP text
+  bool verbose = false;              // -v/--verbose: echo each command sent
+  bool no_validate = false;          // --no-validate: arguments are not checked against QEMU's schema
 };
 
 struct EventsOptions {
@@ -123,6 +130,7 @@ struct CommandLine {
   DemoOptions demo;
   TraceOptions trace;
   ProxyOptions proxy;
+  ShellOptions shell;
 };
 
 const char* to_string(Command c) noexcept;

@@ -46,6 +46,7 @@ void add_launch_command(CLI::App& app, CommandLine& out);
 void add_demo_command(CLI::App& app, CommandLine& out);
 void add_trace_command(CLI::App& app, CommandLine& out);
 void add_proxy_command(CLI::App& app, CommandLine& out);
+void add_shell_command(CLI::App& app, CommandLine& out);
 
 // `qmpc trace ACTION ARGS...` from the word "trace" on: everything after the action belongs to the action, unparsed.
 ParseOutcome parse_trace(const std::vector<std::string>& args);
