@@ -43,6 +43,15 @@ class Pane {
     }
     return false;
   }
+  // Waits until the program in the pane has exited (true), at most `timeout`.
+  bool ended(std::chrono::milliseconds timeout = 15000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (tmux({"list-panes", "-t", "t", "-F", "#{pane_dead}"}).out == "1\n") return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
   // The screen's last line that is not empty.
   std::string last_line() {
     const auto s = screen();
@@ -128,11 +137,13 @@ TEST_F(CliShellTerminal, CompletesPrintsEventsAndKeepsHistory) {
     ASSERT_TRUE(pane.shows("{\"status\":\"paused\"")) << pane.screen();
 
     // HMP text, as text.
+    ASSERT_TRUE(pane.last_line_is("(qmp)")) << pane.screen();
     pane.type("hmp info status");
     pane.keys({"Enter"});
     ASSERT_TRUE(pane.shows("\nVM status: paused\n")) << pane.screen();
 
     // Ctrl-C drops the line typed.
+    ASSERT_TRUE(pane.last_line_is("(qmp)")) << pane.screen();
     pane.type("cont");
     pane.keys({"C-c"});
     ASSERT_TRUE(pane.shows("(qmp) cont^C")) << pane.screen();
@@ -140,7 +151,7 @@ TEST_F(CliShellTerminal, CompletesPrintsEventsAndKeepsHistory) {
 
     pane.type("exit");
     pane.keys({"Enter"});
-    ASSERT_TRUE(pane.shows("Pane is dead")) << pane.screen();
+    ASSERT_TRUE(pane.ended()) << pane.screen();
   }
   EXPECT_NE(read_file(dir_.file("state/qmpc/history")).find("hmp info status\nexit\n"), std::string::npos);
 
@@ -152,8 +163,9 @@ TEST_F(CliShellTerminal, CompletesPrintsEventsAndKeepsHistory) {
   ASSERT_TRUE(pane.last_line_is("(qmp) hmp info status")) << pane.screen();
   pane.keys({"Enter"});
   ASSERT_TRUE(pane.shows("\nVM status: paused\n")) << pane.screen();
+  ASSERT_TRUE(pane.last_line_is("(qmp)")) << pane.screen();
   pane.keys({"C-d"});
-  ASSERT_TRUE(pane.shows("Pane is dead")) << pane.screen();
+  ASSERT_TRUE(pane.ended()) << pane.screen();
 }
 
 }  // namespace

@@ -144,6 +144,21 @@ TEST_F(CliShell, BadLinesAreErrorsAndExitStopsReading) {
   EXPECT_EQ(read_file(trace_file()).find(R"("execute":"stop")"), std::string::npos);  // nothing after exit was sent
 }
 
+TEST_F(CliShell, HmpModeAndVerboseEcho) {
+  REQUIRE_QEMU();
+  ASSERT_TRUE(qemu_.ok());
+  const auto hmp = shell_from_file("info status\nhmp info status\n", {"-H"});
+  EXPECT_EQ(hmp.exit_code, 1) << hmp.err;  // HMP said "unknown command"
+  EXPECT_EQ(hmp.out, "\"VM status: running\\r\\n\"\n\"unknown command: 'hmp'\\r\\n\"\n") << hmp.out;
+  const auto verbose = shell_from_file("query-name\nhmp info name\n", {"-v"});
+  EXPECT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_EQ(verbose.out, "{}\n\"\"\n");  // stdout: the results only
+  EXPECT_EQ(verbose.err, R"(-> {"execute":"query-name"})"
+                         "\n"
+                         R"(-> {"execute":"human-monitor-command","arguments":{"command-line":"info name"}})"
+                         "\n");
+}
+
 TEST_F(CliShell, QuitThroughAPipeEndsWithQemu) {
   REQUIRE_QEMU();
   ASSERT_TRUE(qemu_.ok());

@@ -107,7 +107,7 @@ class ShellRun {
       failed_ = true;
       co_return;
     }
-    if (opt_.verbose) show(shell::format_sent(command_text(command), style_));
+    if (opt_.verbose) echo(command);
     qmp::CommandOptions options;
     options.oob = command.oob;
     asio::cancellation_signal stop;
@@ -135,7 +135,7 @@ class ShellRun {
   asio::awaitable<void> run_hmp(const std::string& command_line) {
     const std::string arguments = qmp::json::Object().add("command-line", command_line).str();
     const script::CommandStep command{"human-monitor-command", arguments, false};
-    if (opt_.verbose) show(shell::format_sent(command_text(command), style_));
+    if (opt_.verbose) echo(command);
     asio::cancellation_signal stop;
     waiting_ = &stop;
     auto [ec, reply] = co_await session_.async_execute(
@@ -187,6 +187,18 @@ class ShellRun {
     o.add(command.oob ? "exec-oob" : "execute", command.name);
     if (!command.arguments_json.empty()) o.add_raw("arguments", command.arguments_json);
     return o.str();
+  }
+
+  // -v: the command as sent; on standard error without a terminal, so that stdout stays one JSON line per command.
+  void echo(const script::CommandStep& command) {
+    const auto text = shell::format_sent(command_text(command), style_);
+    if (terminal_) {
+      terminal_->print_above(text);
+      return;
+    }
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s\n", text.c_str());
+    std::fflush(stderr);
   }
 
   void show(std::string_view text) {

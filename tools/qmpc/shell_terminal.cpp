@@ -6,6 +6,9 @@
 
 #include <editline/readline.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 namespace qmpc {
 
 namespace {
@@ -66,6 +69,17 @@ void ShellTerminal::show_prompt(const std::string& prompt) {
 }
 
 void ShellTerminal::read_input() {
+  // Readable with nothing to read: the terminal hung up, or an end of input (Ctrl-D) was typed while the prompt was
+  // down (the terminal then in its normal mode), which libedit would read as nothing at all.
+  int available = 0;
+  if (::ioctl(STDIN_FILENO, FIONREAD, &available) == 0 && available == 0) {
+    if (shown_) rl_callback_handler_remove();
+    shown_ = false;
+    std::fputs("\n", stdout);
+    std::fflush(stdout);
+    lines_.emplace_back(std::nullopt);
+    return;
+  }
   if (shown_) rl_callback_read_char();
 }
 

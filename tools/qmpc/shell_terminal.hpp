@@ -30,7 +30,8 @@ class ShellTerminal {
   // Shows `prompt` and an empty line to edit (a no-op while the prompt is up).
   void show_prompt(const std::string& prompt);
   bool prompt_shown() const noexcept { return shown_; }
-  // Lets libedit read what standard input holds (one key at a time).
+  // Lets libedit read what standard input holds (one key at a time). Readable with nothing to read (a hang-up, or
+  // Ctrl-D typed while a command ran) is the end of input.
   void read_input();
   // The next line typed, if any: nullopt inside means end of input (Ctrl-D on an empty line).
   std::optional<std::optional<std::string>> take_line();
