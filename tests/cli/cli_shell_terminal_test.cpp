@@ -5,22 +5,27 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <thread>
 
 namespace {
 
 using namespace qmpc_cli_test;
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
 
 bool tmux_available() { return run_program({"/bin/sh", "-c", "command -v tmux"}, 10000ms).exit_code == 0; }
 
-// One tmux server of the test's own (its socket in the scratch folder), one pane running `command`.
+// One tmux server of the test's own (its socket in the scratch folder), one pane running the shell command
+// `command` under sh, which writes its exit status to a file when it ends (tmux itself may be slow to reap it), and
+// ignores Ctrl-C's SIGINT itself (the program installs its own handler).
 class Pane {
  public:
   Pane(const ScratchDir& dir, const std::string& name, const std::string& command)
-      : socket_(dir.file(name + ".tmux")) {
-    ok_ = tmux({"new-session", "-d", "-s", "t", "-x", "160", "-y", "40", command}).exit_code == 0 &&
+      : socket_(dir.file(name + ".tmux")), status_file_(dir.file(name + ".status")) {
+    ok_ = tmux({"new-session", "-d", "-s", "t", "-x", "160", "-y", "40", "sh", "-c",
+                "trap '' INT; " + command + "; echo $? > " + single_quoted(status_file_)})
+                  .exit_code == 0 &&
           tmux({"set-option", "-t", "t", "remain-on-exit", "on"}).exit_code == 0;
   }
   ~Pane() { tmux({"kill-server"}); }
@@ -47,10 +52,17 @@ class Pane {
   bool ended(std::chrono::milliseconds timeout = 15000ms) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (tmux({"list-panes", "-t", "t", "-F", "#{pane_dead}"}).out == "1\n") return true;
+      if (!exit_status().empty()) return true;
       std::this_thread::sleep_for(50ms);
     }
     return false;
+  }
+  // The exit status of the program in the pane once it ended ("" before).
+  std::string exit_status() const {
+    auto status = read_file(status_file_);
+    if (status.empty() || status.back() != '\n') return {};
+    status.pop_back();
+    return status;
   }
   // The screen's last line that is not empty.
   std::string last_line() {
@@ -81,6 +93,7 @@ class Pane {
     return run_program(args, 20000ms);
   }
   std::string socket_;
+  std::string status_file_;
   bool ok_ = false;
 };
 
@@ -92,9 +105,9 @@ class CliShellTerminal : public ::testing::Test {
     ASSERT_TRUE(qemu_.ok());
   }
   std::string shell_command() const {
-    return "env HOME=" + quoted(dir_.path()) + " XDG_STATE_HOME=" + quoted(dir_.file("state")) +
-           " XDG_CACHE_HOME=" + quoted(dir_.file("cache")) + " " + quoted(qmpc_binary()) + " shell -s " +
-           quoted(qemu_.socket(0));
+    return "env HOME=" + single_quoted(dir_.path()) + " XDG_STATE_HOME=" + single_quoted(dir_.file("state")) +
+           " XDG_CACHE_HOME=" + single_quoted(dir_.file("cache")) + " " + single_quoted(qmpc_binary()) + " shell -s " +
+           single_quoted(qemu_.socket(0));
   }
   ScratchDir dir_;
   Qemu qemu_{2};
@@ -152,6 +165,7 @@ TEST_F(CliShellTerminal, CompletesPrintsEventsAndKeepsHistory) {
     pane.type("exit");
     pane.keys({"Enter"});
     ASSERT_TRUE(pane.ended()) << pane.screen();
+    EXPECT_EQ(pane.exit_status(), "0");
   }
   EXPECT_NE(read_file(dir_.file("state/qmpc/history")).find("hmp info status\nexit\n"), std::string::npos);
 
@@ -166,6 +180,20 @@ TEST_F(CliShellTerminal, CompletesPrintsEventsAndKeepsHistory) {
   ASSERT_TRUE(pane.last_line_is("(qmp)")) << pane.screen();
   pane.keys({"C-d"});
   ASSERT_TRUE(pane.ended()) << pane.screen();
+  EXPECT_EQ(pane.exit_status(), "0");
+}
+
+TEST_F(CliShellTerminal, AMonitorThatGoesAwayEndsTheShell) {
+  Pane pane(dir_, "lost", shell_command());
+  ASSERT_TRUE(pane.ok());
+  ASSERT_TRUE(pane.last_line_is("(qmp)")) << pane.screen();
+  pane.type("query-na");
+  ASSERT_TRUE(pane.last_line_is("(qmp) query-na")) << pane.screen();
+  qemu_.kill(SIGKILL);
+  ASSERT_TRUE(pane.ended()) << pane.screen();
+  EXPECT_EQ(pane.exit_status(), "3");
+  EXPECT_TRUE(pane.shows("error: connection to unix:" + qemu_.socket(0) + " lost")) << pane.screen();
+  EXPECT_EQ(pane.screen().find("(qmp) query-na"), std::string::npos) << pane.screen();  // the prompt is gone
 }
 
 }  // namespace

@@ -321,13 +321,14 @@ asio::awaitable<int> interactive(const Runtime& rt, qmp::Session& session, Comma
   if (outcome.index() == 2) co_return cli::to_int(cli::ExitCode::interrupted);
   if (outcome.index() == 0 && !run.lost()) co_return std::get<0>(outcome);
   // The monitor is gone.
+  terminal.close_prompt();
   if (session.shutdown_event()) {
     terminal.print_above("QEMU shut down and closed the monitor");
     co_return 0;
   }
   const auto why = session.failure() ? session.failure() : qmp::make_error_code(qmp::errc::connection_lost);
   terminal.print_above(
-      shell::format_error("", "the monitor closed: " + session.failure_diagnostics().describe(why), run.style()));
+      shell::format_error("", session.failure_diagnostics().describe(why), run.style()));
   co_return cli::to_int(cli::exit_code_for(why));
 }
 

@@ -68,6 +68,14 @@ void ShellTerminal::show_prompt(const std::string& prompt) {
   rl_callback_handler_install(prompt_.c_str(), &ShellTerminal::on_line);
 }
 
+void ShellTerminal::close_prompt() {
+  if (!shown_) return;
+  rl_callback_handler_remove();
+  shown_ = false;
+  std::fputs("\r\033[K", stdout);
+  std::fflush(stdout);
+}
+
 void ShellTerminal::read_input() {
   // Readable with nothing to read: the terminal hung up, or an end of input (Ctrl-D) was typed while the prompt was
   // down (the terminal then in its normal mode), which libedit would read as nothing at all.

@@ -30,6 +30,8 @@ class ShellTerminal {
   // Shows `prompt` and an empty line to edit (a no-op while the prompt is up).
   void show_prompt(const std::string& prompt);
   bool prompt_shown() const noexcept { return shown_; }
+  // Takes the prompt and the line being typed off the screen, for good (the shell is ending).
+  void close_prompt();
   // Lets libedit read what standard input holds (one key at a time). Readable with nothing to read (a hang-up, or
   // Ctrl-D typed while a command ran) is the end of input.
   void read_input();
