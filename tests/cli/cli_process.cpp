@@ -272,6 +272,13 @@ void Qemu::kill(int sig) {
 
 Outcome Qemu::wait(std::chrono::milliseconds timeout) { return child_->wait(timeout); }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  for (std::size_t p = 0, nl; (nl = text.find('\n', p)) != std::string::npos; p = nl + 1)
+    lines.push_back(text.substr(p, nl - p));
+  return lines;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

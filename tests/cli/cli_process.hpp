@@ -100,6 +100,11 @@ using qmpc_test::qemu_tool;
 // Runs a program to completion (qemu-img, qemu-io) and returns its outcome.
 Outcome run_program(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 60000ms);
 
+// The lines of `text`, each without its '\n' (a last line without one is left out).
+std::vector<std::string> lines_of(const std::string& text);
+// `s` in single quotes, for a sh command line (`s` must not hold a single quote).
+inline std::string shell_quoted(const std::string& s) { return "'" + s + "'"; }
+
 // The whole content of the file at `path` ("" when it cannot be read).
 std::string read_file(const std::string& path);
 

@@ -12,13 +12,6 @@ using namespace qmpc_cli_test;
 #define REQUIRE_QEMU() \
   if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available"
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t p = 0, nl; (nl = text.find('\n', p)) != std::string::npos; p = nl + 1)
-    lines.push_back(text.substr(p, nl - p));
-  return lines;
-}
-
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 class CliRun : public ::testing::Test {

@@ -12,8 +12,6 @@ namespace {
 
 using namespace qmpc_cli_test;
 
-std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
-
 bool tmux_available() { return run_program({"/bin/sh", "-c", "command -v tmux"}, 10000ms).exit_code == 0; }
 
 // One tmux server of the test's own (its socket in the scratch folder), one pane running the shell command
@@ -24,7 +22,7 @@ class Pane {
   Pane(const ScratchDir& dir, const std::string& name, const std::string& command)
       : socket_(dir.file(name + ".tmux")), status_file_(dir.file(name + ".status")) {
     ok_ = tmux({"new-session", "-d", "-s", "t", "-x", "160", "-y", "40", "sh", "-c",
-                "trap '' INT; " + command + "; echo $? > " + single_quoted(status_file_)})
+                "trap '' INT; " + command + "; echo $? > " + shell_quoted(status_file_)})
                   .exit_code == 0 &&
           tmux({"set-option", "-t", "t", "remain-on-exit", "on"}).exit_code == 0;
   }
@@ -105,9 +103,9 @@ class CliShellTerminal : public ::testing::Test {
     ASSERT_TRUE(qemu_.ok());
   }
   std::string shell_command() const {
-    return "env HOME=" + single_quoted(dir_.path()) + " XDG_STATE_HOME=" + single_quoted(dir_.file("state")) +
-           " XDG_CACHE_HOME=" + single_quoted(dir_.file("cache")) + " " + single_quoted(qmpc_binary()) + " shell -s " +
-           single_quoted(qemu_.socket(0));
+    return "env HOME=" + shell_quoted(dir_.path()) + " XDG_STATE_HOME=" + shell_quoted(dir_.file("state")) +
+           " XDG_CACHE_HOME=" + shell_quoted(dir_.file("cache")) + " " + shell_quoted(qmpc_binary()) + " shell -s " +
+           shell_quoted(qemu_.socket(0));
   }
   ScratchDir dir_;
   Qemu qemu_{2};

@@ -13,25 +13,21 @@ using namespace qmpc_cli_test;
 #define REQUIRE_QEMU() \
   if (!qemu_available()) GTEST_SKIP() << "qemu-system-x86_64 is not available"
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t p = 0, nl; (nl = text.find('\n', p)) != std::string::npos; p = nl + 1)
-    lines.push_back(text.substr(p, nl - p));
-  return lines;
-}
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
 class CliShell : public ::testing::Test {
  protected:
+  void SetUp() override {
+    REQUIRE_QEMU();
+    ASSERT_TRUE(qemu_.ok());
+  }
   // qmpc shell -s QEMU --trace FILE ARGS < a file holding `input`.
   Outcome shell_from_file(const std::string& input, const std::vector<std::string>& args = {}) {
     const auto in = dir_.file("input" + std::to_string(++runs_));
     std::ofstream(in) << input;
     std::string command =
-        "exec " + quoted(qmpc_binary()) + " shell -s " + quoted(qemu_.socket()) + " --trace " + quoted(trace_file());
-    for (const auto& a : args) command += " " + quoted(a);
-    command += " < " + quoted(in);
+        "exec " + shell_quoted(qmpc_binary()) + " shell -s " + shell_quoted(qemu_.socket()) + " --trace " +
+        shell_quoted(trace_file());
+    for (const auto& a : args) command += " " + shell_quoted(a);
+    command += " < " + shell_quoted(in);
     return run_program({"/bin/sh", "-c", command}, 60000ms);
   }
   std::string trace_file() const { return dir_.file("t" + std::to_string(runs_) + ".qmpt"); }
@@ -42,8 +38,6 @@ class CliShell : public ::testing::Test {
 };
 
 TEST_F(CliShell, EachCommandGivesOneJsonLine) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const auto o = shell_from_file(
       "query-status\n"
       "# a comment, then a blank line\n"
@@ -67,8 +61,6 @@ TEST_F(CliShell, EachCommandGivesOneJsonLine) {
 }
 
 TEST_F(CliShell, ArgumentsTheSchemaRefusesAreNotSent) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const auto o = shell_from_file(
       "drive-mirror device=n0 target=/nonexistent/x sync=ful\n"
       "block-dirty-bitmap-add node=n0 name=b0 persistent=maybe\n"
@@ -94,8 +86,6 @@ TEST_F(CliShell, ArgumentsTheSchemaRefusesAreNotSent) {
 }
 
 TEST_F(CliShell, NoValidateSendsWhatTheSchemaWouldRefuse) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const auto o = shell_from_file("block-dirty-bitmap-add node=n0 name=b0 nmae=b0\n", {"--no-validate"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_EQ(o.out, R"({"error":{"class":"GenericError","desc":"Parameter 'nmae' is unexpected"}})"
@@ -103,8 +93,6 @@ TEST_F(CliShell, NoValidateSendsWhatTheSchemaWouldRefuse) {
 }
 
 TEST_F(CliShell, ATransactionBlockIsOneCommand) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const auto o = shell_from_file(
       "transaction(\n"
       "  block-dirty-bitmap-add node=n0 name=b1\n"
@@ -129,8 +117,6 @@ TEST_F(CliShell, ATransactionBlockIsOneCommand) {
 }
 
 TEST_F(CliShell, BadLinesAreErrorsAndExitStopsReading) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const auto o = shell_from_file(
       "query-status 'unclosed\n"
       "wait-event STOP\n"
@@ -145,8 +131,6 @@ TEST_F(CliShell, BadLinesAreErrorsAndExitStopsReading) {
 }
 
 TEST_F(CliShell, HmpModeAndVerboseEcho) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const auto hmp = shell_from_file("info status\nhmp info status\n", {"-H"});
   EXPECT_EQ(hmp.exit_code, 1) << hmp.err;  // HMP said "unknown command"
   EXPECT_EQ(hmp.out, "\"VM status: running\\r\\n\"\n\"unknown command: 'hmp'\\r\\n\"\n") << hmp.out;
@@ -160,10 +144,8 @@ TEST_F(CliShell, HmpModeAndVerboseEcho) {
 }
 
 TEST_F(CliShell, QuitThroughAPipeEndsWithQemu) {
-  REQUIRE_QEMU();
-  ASSERT_TRUE(qemu_.ok());
   const std::string command =
-      "printf 'stop\\nquit\\n' | " + quoted(qmpc_binary()) + " shell -s " + quoted(qemu_.socket());
+      "printf 'stop\\nquit\\n' | " + shell_quoted(qmpc_binary()) + " shell -s " + shell_quoted(qemu_.socket());
   const auto o = run_program({"/bin/sh", "-c", command}, 60000ms);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "{}\n{}\n");

@@ -26,13 +26,6 @@ std::size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  for (std::size_t p = 0, nl; (nl = text.find('\n', p)) != std::string::npos; p = nl + 1)
-    lines.push_back(text.substr(p, nl - p));
-  return lines;
-}
-
 const std::string kSchemaQuery = R"("execute":"query-qmp-schema")";
 
 class CliValidate : public ::testing::Test {

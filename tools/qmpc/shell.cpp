@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <tuple>
 
 #include <unistd.h>
 
@@ -44,7 +45,7 @@ namespace {
 
 constexpr std::size_t kEventBacklog = 4096;  // events waiting to be printed; beyond, the oldest are dropped
 
-// One line of qmpc's own (not QEMU's) on stdout, made safe.
+// One line on stdout, as given: the callers made it safe (shell/shell_output.hpp, qmp::printable).
 void write_line(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
@@ -107,15 +108,7 @@ class ShellRun {
       failed_ = true;
       co_return;
     }
-    if (opt_.verbose) echo(command);
-    qmp::CommandOptions options;
-    options.oob = command.oob;
-    asio::cancellation_signal stop;
-    waiting_ = &stop;
-    auto [ec, reply] =
-        co_await session_.async_execute(command.name, command.arguments_json, options,
-                                        asio::bind_cancellation_slot(stop.slot(), asio::as_tuple(asio::use_awaitable)));
-    waiting_ = nullptr;
+    auto [ec, reply] = co_await execute(command);
     if (ec && command.name == "quit" && qmp::kind_of(ec) == qmp::error_kind::transport && session_.shutdown_event()) {
       // QEMU quit as asked and closed the monitor before its {} reply could be read.
       show("{}");
@@ -132,15 +125,24 @@ class ShellRun {
     fail_on(ec, reply.diagnostics, command.name);
   }
 
+  // Sends `command` (echoed with -v) and waits for its reply; Ctrl-C (interrupt()) stops the wait.
+  asio::awaitable<std::tuple<qmp::error_code, qmp::Reply>> execute(const script::CommandStep& command) {
+    if (opt_.verbose) echo(command);
+    qmp::CommandOptions options;
+    options.oob = command.oob;
+    asio::cancellation_signal stop;
+    waiting_ = &stop;
+    auto result =
+        co_await session_.async_execute(command.name, command.arguments_json, options,
+                                        asio::bind_cancellation_slot(stop.slot(), asio::as_tuple(asio::use_awaitable)));
+    waiting_ = nullptr;
+    co_return result;
+  }
+
   asio::awaitable<void> run_hmp(const std::string& command_line) {
     const std::string arguments = qmp::json::Object().add("command-line", command_line).str();
     const script::CommandStep command{"human-monitor-command", arguments, false};
-    if (opt_.verbose) echo(command);
-    asio::cancellation_signal stop;
-    waiting_ = &stop;
-    auto [ec, reply] = co_await session_.async_execute(
-        command.name, arguments, asio::bind_cancellation_slot(stop.slot(), asio::as_tuple(asio::use_awaitable)));
-    waiting_ = nullptr;
+    auto [ec, reply] = co_await execute(command);
     if (ec) {
       failed_ = true;
       fail_on(ec, reply.diagnostics, command.name);

@@ -1,5 +1,7 @@
 #include "schema/schema_cache.hpp"
 
+#include "files/private_files.hpp"
+
 #include "qmp/unique_fd.hpp"
 
 #include <cerrno>
@@ -44,23 +46,13 @@ bool ours(int fd) {
   return ::fstat(fd, &st) == 0 && st.st_uid == ::geteuid();
 }
 
-// Creates each missing folder of the absolute path `path` (0700).
-bool make_folders(const std::string& path, std::string* error) {
-  for (std::size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (!prefix.empty() && ::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
-      return fail_errno(error, "cannot create '" + prefix + "'");
-    if (slash == std::string::npos) return true;
-  }
-}
-
 // The folder `home`/qmpc/schema opened, no link followed below `home`; created when `create`.
 qmp::UniqueFd open_folder(const std::string& home, bool create, std::string* error) {
   if (home.empty()) {
     fail(error, "no cache folder (neither XDG_CACHE_HOME nor HOME is an absolute path)");
     return {};
   }
-  if (create && !make_folders(home, error)) return {};
+  if (create && !make_private_folders(home, error)) return {};
   qmp::UniqueFd dir(::open(home.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) {
     fail_errno(error, "cannot open '" + home + "'");
@@ -121,16 +113,7 @@ std::optional<std::string> SchemaCache::load(const qmp::Greeting& greeting) cons
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
       static_cast<std::size_t>(st.st_size) > kMaxFileBytes)
     return std::nullopt;
-  std::string text;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) return text;
-    if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) return std::nullopt;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
+  return read_all(fd.get(), kMaxFileBytes);
 }
 
 bool SchemaCache::store(const qmp::Greeting& greeting, std::string_view text, std::string* error) const {

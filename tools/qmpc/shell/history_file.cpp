@@ -1,5 +1,7 @@
 #include "shell/history_file.hpp"
 
+#include "files/private_files.hpp"
+
 #include "qmp/unique_fd.hpp"
 
 #include <cerrno>
@@ -39,16 +41,6 @@ bool usable(int fd, const std::string& path, std::string* error) {
   return true;
 }
 
-// Creates the folders of `path` that are missing (0700).
-bool make_parent_folders(const std::string& path, std::string* error) {
-  for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
-    const std::string prefix = path.substr(0, slash);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
-      return fail_errno(error, "cannot create '" + prefix + "'");
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string history_path(const char* xdg_state_home, const char* home) {
@@ -73,22 +65,15 @@ std::vector<std::string> HistoryFile::load(std::string* error) {
     return {};
   }
   if (!usable(fd.get(), path_, error)) return {};
-  std::string text;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      fail_errno(error, "cannot read '" + path_ + "'");
-      return {};
-    }
-    if (n == 0) break;
-    if (text.size() + static_cast<std::size_t>(n) > kMaxFileBytes) {
+  const auto read = read_all(fd.get(), kMaxFileBytes);
+  if (!read) {
+    if (errno == EFBIG)
       fail(error, "'" + path_ + "' is larger than 16 MiB");
-      return {};
-    }
-    text.append(buf, static_cast<std::size_t>(n));
+    else
+      fail_errno(error, "cannot read '" + path_ + "'");
+    return {};
   }
+  const std::string& text = *read;
   std::vector<std::string> all;
   for (std::size_t pos = 0; pos < text.size();) {
     auto end = text.find('\n', pos);
@@ -106,7 +91,7 @@ std::vector<std::string> HistoryFile::load(std::string* error) {
 bool HistoryFile::append(std::string_view line, std::string* error) {
   if (path_.empty()) return fail(error, "no history file (neither XDG_STATE_HOME nor HOME is an absolute path)");
   if (line.empty() || line.find_first_of(std::string_view("\n\0", 2)) != std::string_view::npos) return true;
-  if (!make_parent_folders(path_, error)) return false;
+  if (!make_private_folders(path_.substr(0, path_.rfind('/')), error)) return false;
   const qmp::UniqueFd fd(
       ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600));
   if (!fd) return fail_errno(error, "cannot open '" + path_ + "'");
