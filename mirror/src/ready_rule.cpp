@@ -17,8 +17,12 @@ std::optional<std::string> completion_refusal(std::string_view job_id, std::stri
                                               const std::optional<JobSnapshot>& block_jobs) {
   if (!jobs && !block_jobs) return "QEMU has no job '" + std::string(job_id) + "'";
   // query-jobs' status first; before QEMU 2.12 only query-block-jobs' ready flag (and no status) exists.
-  std::optional<JobStatus> status = jobs && jobs->status ? jobs->status : std::nullopt;
-  if (!status && block_jobs) status = block_jobs->status;
+  std::optional<JobStatus> status;
+  if (jobs && jobs->status) {
+    status = jobs->status;
+  } else if (block_jobs) {
+    status = block_jobs->status;
+  }
   bool ready = status ? is_ready_status(*status) : false;
   if (!status && block_jobs && block_jobs->ready) ready = *block_jobs->ready;
   if (!ready) {

@@ -11,7 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${QMPC_BUILD_DIR:-$root/build}
 start=$SECONDS
-"$root/tools/scripts/build.sh" -- -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DQMPC_PCH=ON
+"$root/tools/scripts/build.sh" -- -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DQMPC_PCH=ON -DQMPC_WERROR=ON
 cd "$build"
 ctest --output-on-failure --timeout 300 -j"$(nproc)" "$@"
 stage1=$SECONDS
