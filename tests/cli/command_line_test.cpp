@@ -257,15 +257,37 @@ TEST(CommandLine, HelpAndVersionGoToStdoutWithExitZero) {
 
 namespace {
 
-TEST(CommandLineTrace, ActionsTakeTheirArgumentsUnparsed) {
-  auto line = ok({"trace", "import-libvirt", "libvirtd.log", "--monitor", "0x7f", "-o", "out.qmpt"});
+TEST(CommandLineTrace, EachActionIsASubcommandWithItsOptions) {
+  auto line = ok({"trace", "import-libvirt", "libvirtd.log", "--monitor", "0x7f", "-o", "out.qmpt", "--overwrite"});
   EXPECT_EQ(line.command, Command::trace);
-  EXPECT_EQ(line.trace.action, "import-libvirt");
-  EXPECT_EQ(line.trace.args, (std::vector<std::string>{"libvirtd.log", "--monitor", "0x7f", "-o", "out.qmpt"}));
-  EXPECT_EQ(ok({"trace", "check", "run.qmpt"}).trace.action, "check");
-  auto after_globals = ok({"--log-level", "debug", "trace", "timeline", "run.qmpt"});
-  EXPECT_EQ(after_globals.trace.action, "timeline");
-  EXPECT_EQ(after_globals.trace.args, (std::vector<std::string>{"run.qmpt"}));
+  EXPECT_EQ(line.trace.action, trace::TraceAction::import_libvirt);
+  EXPECT_EQ(line.trace.file, "libvirtd.log");
+  EXPECT_EQ(line.trace.monitor, "0x7f");
+  EXPECT_EQ(line.trace.output, "out.qmpt");
+  EXPECT_TRUE(line.trace.overwrite);
+  EXPECT_EQ(line.trace.max_line_bytes, qmp::kDefaultMaxLineBytes);
+  EXPECT_FALSE(ok({"trace", "import-libvirt", "libvirtd.log"}).trace.output);
+  EXPECT_EQ(ok({"trace", "import-libvirt", "libvirtd.log", "-o", "-"}).trace.output, "-");
+
+  auto check = ok({"trace", "check", "run.qmpt", "--json", "--max-line-bytes", "4096"});
+  EXPECT_EQ(check.trace.action, trace::TraceAction::check);
+  EXPECT_EQ(check.trace.file, "run.qmpt");
+  EXPECT_TRUE(check.trace.json);
+  EXPECT_EQ(check.trace.max_line_bytes, 4096u);
+
+  auto replay = ok({"trace", "replay", "run.qmpt", "--listen", "r.sock", "--ignore", "target", "--paced",
+                    "--ignore", "job-id"});
+  EXPECT_EQ(replay.trace.action, trace::TraceAction::replay);
+  EXPECT_EQ(replay.trace.file, "run.qmpt");
+  EXPECT_EQ(replay.trace.listen, "r.sock");
+  EXPECT_TRUE(replay.trace.paced);
+  EXPECT_EQ(replay.trace.ignored_arguments, (std::vector<std::string>{"target", "job-id"}));
+
+  // Global options, before or after: accepted and ignored.
+  auto after_globals = ok({"--log-level", "debug", "trace", "timeline", "run.qmpt", "-s", "/run/vm.qmp"});
+  EXPECT_EQ(after_globals.trace.action, trace::TraceAction::timeline);
+  EXPECT_EQ(after_globals.trace.file, "run.qmpt");
+  EXPECT_EQ(ok({"trace", "show", "run.qmpt"}).trace.action, trace::TraceAction::show);
 }
 
 TEST(CommandLineTrace, HelpAndErrors) {
@@ -275,7 +297,13 @@ TEST(CommandLineTrace, HelpAndErrors) {
     EXPECT_NE(help.out.find(s), std::string::npos) << s;
   EXPECT_EQ(usage_error({"trace", "timelin", "x"}),
             "qmpc trace: unknown action 'timelin' (did you mean 'timeline'?); see 'qmpc trace --help'\n");
-  EXPECT_NE(usage_error({"trace"}).find("an action is required"), std::string::npos);
+  EXPECT_EQ(usage_error({"trace"}), "qmpc trace: an action is required (import-libvirt, timeline, check, show, "
+                                    "replay); see 'qmpc trace --help'\n");
+  EXPECT_EQ(usage_error({"trace", "check", "a.qmpt", "--jsn"}),
+            "qmpc trace check: unknown option --jsn (did you mean --json?); see 'qmpc trace check --help'\n");
+  EXPECT_EQ(usage_error({"trace", "timeline", "a.qmpt", "--listen", "x"}).rfind("qmpc trace timeline: unknown option "
+                                                                               "--listen", 0),
+            0u);
   EXPECT_NE(parse({"--help"}).out.find("trace"), std::string::npos);
 }
 

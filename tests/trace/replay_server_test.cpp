@@ -168,8 +168,11 @@ TEST_F(ReplayServerTest, TheReplayActionServesOneClientAndReportsTheDivergence) 
       },
       asio::detached);
   std::FILE* out = std::tmpfile();
-  const int rc = trace::run_trace_action(
-      ioc, "replay", {trace_test::fixture("transcripts/mirror-pivot.qmpt"), "--listen", socket}, out, stderr);
+  trace::TraceRequest request;
+  request.action = trace::TraceAction::replay;
+  request.file = trace_test::fixture("transcripts/mirror-pivot.qmpt");
+  request.listen = socket;
+  const int rc = trace::run_trace_action(ioc, request, out, stderr);
   EXPECT_TRUE(client_done);
   EXPECT_EQ(rc, 1);  // diverged
   std::rewind(out);

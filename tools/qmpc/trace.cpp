@@ -1,4 +1,4 @@
-// qmpc trace ACTION ARGS...: a thin wrapper over the transcript tools (tools/trace).
+// qmpc trace ACTION ...: a thin wrapper over the transcript tools (tools/trace).
 #include "commands.hpp"
 
 #include "trace/trace_commands.hpp"
@@ -8,7 +8,7 @@
 namespace qmpc {
 
 int run_trace(boost::asio::io_context& ioc, const Runtime& rt) {
-  return trace::run_trace_action(ioc, rt.line.trace.action, rt.line.trace.args, stdout, stderr);
+  return trace::run_trace_action(ioc, rt.line.trace, stdout, stderr);
 }
 
 }  // namespace qmpc

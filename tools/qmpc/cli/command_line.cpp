@@ -137,6 +137,17 @@ std::vector<std::string> extras_from(const std::string& what) {
   return words;
 }
 
+// Of the words CLI11 did not expect (which it lists in no particular order), the one that comes first on the
+// command line: "--listen x" is an unknown option, not an unexpected 'x'.
+std::string first_in_order(const std::vector<std::string>& extras, const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    for (const auto& e : extras) {
+      if (a == e || (e.size() > 2 && e[0] == '-' && a.rfind(e, 0) == 0)) return e;
+    }
+  }
+  return extras.empty() ? std::string() : extras.front();
+}
+
 std::string lower_first(std::string s) {
   if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z' && !(s.size() > 1 && s[1] >= 'A' && s[1] <= 'Z'))
     s[0] = static_cast<char>(s[0] - 'A' + 'a');
@@ -162,11 +173,27 @@ std::string first_word(const std::vector<std::string>& args) {
   return i < args.size() ? args[i] : std::string();
 }
 
-std::string unknown_command(const CLI::App& app, const std::string& word) {
-  std::string message = "unknown command '" + word + "'";
-  const auto guess = closest_match(word, command_names(app));
+// A command made of subcommands: qmpc itself (commands) or `trace` (actions).
+bool is_group(const CLI::App& cmd) { return !cmd.get_subcommands([](const CLI::App*) { return true; }).empty(); }
+
+const char* member_noun(const CLI::App& group) { return group.get_parent() ? "action" : "command"; }
+
+std::string unknown_member(const CLI::App& group, const std::string& word) {
+  std::string message = std::string("unknown ") + member_noun(group) + " '" + word + "'";
+  const auto guess = closest_match(word, command_names(group));
   if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
   return message;
+}
+
+// The first word after the group's own name that is not an option: where its subcommand belongs ("" if none).
+std::string word_after_group(const CLI::App& group, const std::vector<std::string>& args) {
+  std::size_t i = first_word_index(args);
+  if (i >= args.size() || args[i] != group.get_name()) return {};
+  for (++i; i < args.size(); ++i) {
+    if (args[i] == "--") return {};
+    if (!args[i].empty() && args[i][0] != '-') return args[i];
+  }
+  return {};
 }
 
 // One line: "qmpc exec: unknown option --sokcet (did you mean --socket?); see 'qmpc exec --help'".
@@ -175,22 +202,25 @@ std::string usage_line(const CLI::App& app, const CLI::ParseError& e, const std:
   std::string message;
   const std::string what = e.what();
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    const auto extras = extras_from(what);
-    const std::string first = extras.empty() ? std::string() : extras.front();
+    const std::string first = first_in_order(extras_from(what), args);
     if (!first.empty() && first[0] == '-') {
       std::string name = first.substr(0, first.find('='));
       message = "unknown option " + name;
       const auto guess = closest_match(name, option_names(cmd));
       if (!guess.empty()) message += " (did you mean " + guess + "?)";
-    } else if (cmd == &app) {
-      message = unknown_command(app, first);
+    } else if (is_group(*cmd)) {
+      message = unknown_member(*cmd, first);
     } else {
       message = "unexpected argument '" + first + "'";
     }
   } else if (cmd == &app && !first_word(args).empty()) {
-    message = unknown_command(app, first_word(args));
-  } else if (cmd == &app && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
-    message = "a command is required (" + joined(command_names(app)) + ")";
+    message = unknown_member(app, first_word(args));
+  } else if (cmd != &app && is_group(*cmd) && !word_after_group(*cmd, args).empty()) {
+    message = unknown_member(*cmd, word_after_group(*cmd, args));
+  } else if (is_group(*cmd) && dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    const char* noun = member_noun(*cmd);
+    message = std::string(noun[0] == 'a' ? "an " : "a ") + noun + " is required (" +
+              joined(command_names(*cmd)) + ")";
   } else {
     message = lower_first(what);
     // CLI11's "--count: 1 required N missing" in plain words.
@@ -205,9 +235,6 @@ std::string usage_line(const CLI::App& app, const CLI::ParseError& e, const std:
 }  // namespace
 
 ParseOutcome parse_command_line(const std::vector<std::string>& args, const char* socket_env) {
-  // Global options before `trace` are accepted and ignored: the transcript tools do not talk to QEMU.
-  if (const auto i = first_word_index(args); i < args.size() && args[i] == "trace")
-    return parse_trace(std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(i), args.end()));
   CommandLine line;
   CLI::App app(kMainDescription, "qmpc");
   app.fallthrough();  // the subcommands take the global options too

@@ -3,6 +3,7 @@
 
 #include "cli/block_job_options.hpp"
 #include "qmp/event_match.hpp"
+#include "trace/trace_request.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -104,10 +105,8 @@ struct DemoOptions {
   std::string qemu = "qemu-system-x86_64";
 };
 
-struct TraceOptions {
-  std::string action;                // import-libvirt|check|timeline|replay
-  std::vector<std::string> args;     // everything after the action
-};
+// qmpc trace ACTION ...: the transcript tools' own request (plain data).
+using TraceOptions = trace::TraceRequest;
 
 struct ProxyOptions {
   std::vector<std::string> listen;   // UNIX socket paths clients connect to

@@ -48,9 +48,6 @@ void add_trace_command(CLI::App& app, CommandLine& out);
 void add_proxy_command(CLI::App& app, CommandLine& out);
 void add_shell_command(CLI::App& app, CommandLine& out);
 
-// `qmpc trace ACTION ARGS...` from the word "trace" on: everything after the action belongs to the action, unparsed.
-ParseOutcome parse_trace(const std::vector<std::string>& args);
-
 // Throws UsageError when no monitor address was given (for the commands that talk to a running QEMU).
 void require_monitor_address(const GlobalOptions& g);
 

@@ -13,7 +13,6 @@
 
 #include <boost/asio/signal_set.hpp>
 
-#include <charconv>
 #include <cstdarg>
 #include <cstdio>
 #include <csignal>
@@ -43,84 +42,12 @@ constexpr int kInterrupted = 130;
   std::fwrite(safe.data(), 1, safe.size(), f);
 }
 
-struct Args {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;  // name -> value ("" for flags)
-  std::string error;
-  std::size_t max_line_bytes = qmp::kDefaultMaxLineBytes;  // --max-line-bytes, taken by every action
-};
-
-constexpr std::string_view kMaxLineOption = "--max-line-bytes";
-
-// The value of --max-line-bytes: a whole number of bytes, 1 or more.
-bool parse_max_line(const std::string& text, Args& a) {
-  std::size_t v = 0;
-  const auto [p, e] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || e != std::errc{} || p != text.data() + text.size() || v == 0) {
-    a.error = std::string(kMaxLineOption) + " needs a whole number of bytes (1 or more), got '" + text + "'";
-    return false;
-  }
-  a.max_line_bytes = v;
-  return true;
-}
-
-// Splits `args` into positionals and the options named in `with_value` / `flags`.
-Args parse(const std::vector<std::string>& args, std::initializer_list<std::string_view> with_value,
-           std::initializer_list<std::string_view> flags) {
-  Args a;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& s = args[i];
-    if (s == kMaxLineOption) {
-      if (i + 1 >= args.size()) {
-        a.error = s + " needs a value";
-        return a;
-      }
-      if (!parse_max_line(args[++i], a)) return a;
-    } else if (s.size() > 1 && s[0] == '-') {
-      bool known = false;
-      for (const auto name : with_value) {
-        if (s != name) continue;
-        known = true;
-        if (i + 1 >= args.size()) {
-          a.error = s + " needs a value";
-          return a;
-        }
-        a.options.emplace_back(s, args[++i]);
-      }
-      for (const auto name : flags) {
-        if (s != name) continue;
-        known = true;
-        a.options.emplace_back(s, "");
-      }
-      if (!known) {
-        a.error = "unknown option " + s;
-        return a;
-      }
-    } else {
-      a.positional.push_back(s);
-    }
-  }
-  return a;
-}
-
-std::optional<std::string> option(const Args& a, std::string_view name, std::string_view alias = {}) {
-  for (const auto& [n, v] : a.options) {
-    if (n == name || (!alias.empty() && n == alias)) return v;
-  }
-  return std::nullopt;
-}
-
-int usage(std::FILE* err, const std::string& what) {
-  say(err, "qmpc trace: %s\nusage:\n%s", what.c_str(), trace_actions_usage().c_str());
-  return kUsage;
-}
-
 // The hint for an error of a line too long.
 const char* raise_hint(const qmp::error_code& ec) {
   return ec == qmp::transcript_errc::line_too_long ? " (--max-line-bytes raises it)" : "";
 }
 
-std::optional<qmp::Transcript> load(const std::string& path, const Args& a, std::FILE* err) {
+std::optional<qmp::Transcript> load(const std::string& path, const TraceRequest& a, std::FILE* err) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   qmp::TranscriptReadOptions o;
@@ -140,11 +67,10 @@ std::string stem_of(const std::string& path) {
   return name;
 }
 
-int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
-  if (a.positional.size() != 1) return usage(err, "import-libvirt takes one LOG file");
-  const std::string& log = a.positional[0];
+int import_libvirt(const TraceRequest& a, std::FILE* out, std::FILE* err) {
+  const std::string& log = a.file;
   LibvirtImportOptions o;
-  o.monitor = option(a, "--monitor").value_or("");
+  o.monitor = a.monitor;
   o.max_line_bytes = a.max_line_bytes;
   qmp::error_code ec;
   qmp::Diagnostics diag;
@@ -153,7 +79,7 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
     say(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
     return kFailed;
   }
-  const auto output = option(a, "-o", "--output");
+  const std::optional<std::string>& output = a.output;
   if (output && imported->size() != 1) {
     std::string which;
     for (const ImportedMonitor& m : *imported) {
@@ -177,7 +103,7 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
     }
     std::string file = output.value_or(stem_of(log) + "-" + m.monitor +
                                        (m.connection > 1 ? "-" + std::to_string(m.connection) : "") + ".qmpt");
-    const auto existing = option(a, "--overwrite") ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
+    const auto existing = a.overwrite ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
     if (!qmp::write_transcript_file(file, m.transcript, ec, diag, existing)) {
       say(err, "qmpc trace: %s%s\n", diag.desc.c_str(),
                    ec == qmp::errc::invalid_argument ? " (give a new FILE, or --overwrite to replace a regular file)"
@@ -192,59 +118,53 @@ int import_libvirt(const Args& a, std::FILE* out, std::FILE* err) {
   return rc;
 }
 
-int timeline(const Args& a, std::FILE* out, std::FILE* err) {
-  if (a.positional.size() != 1) return usage(err, "timeline takes one transcript FILE");
-  auto t = load(a.positional[0], a, err);
+int timeline(const TraceRequest& a, std::FILE* out, std::FILE* err) {
+  auto t = load(a.file, a, err);
   if (!t) return kFailed;
   const Timeline timeline = build_timeline(*t);
-  if (option(a, "--json"))
+  if (a.json)
     say(out, "%s", render_timeline_json(timeline).c_str());
   else
     say(out, "%s", render_timeline(timeline, t->header).c_str());
   return kOk;
 }
 
-int check(const Args& a, std::FILE* out, std::FILE* err) {
-  if (a.positional.size() != 1) return usage(err, "check takes one transcript FILE");
-  auto t = load(a.positional[0], a, err);
+int check(const TraceRequest& a, std::FILE* out, std::FILE* err) {
+  auto t = load(a.file, a, err);
   if (!t) return kFailed;
   const auto findings = check_transcript(*t);
-  say(out, "%s", (option(a, "--json") ? render_findings_json(findings) : render_findings(findings)).c_str());
+  say(out, "%s", (a.json ? render_findings_json(findings) : render_findings(findings)).c_str());
   for (const Finding& f : findings) {
     if (f.severity == Severity::error) return kFailed;
   }
   return kOk;
 }
 
-int show(const Args& a, std::FILE* out, std::FILE* err) {
-  if (a.positional.size() != 1) return usage(err, "show takes one transcript FILE");
-  auto t = load(a.positional[0], a, err);
+int show(const TraceRequest& a, std::FILE* out, std::FILE* err) {
+  auto t = load(a.file, a, err);
   if (!t) return kFailed;
   say(out, "%s", render_transcript(*t).c_str());
   return kOk;
 }
 
-int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FILE* err) {
-  const auto listen = option(a, "--listen");
-  if (a.positional.size() != 1 || !listen) return usage(err, "replay takes one transcript FILE and --listen PATH");
-  auto t = load(a.positional[0], a, err);
+int replay(boost::asio::io_context& ioc, const TraceRequest& a, std::FILE* out, std::FILE* err) {
+  auto t = load(a.file, a, err);
   if (!t) return kFailed;
   ReplayOptions o;
-  o.paced = option(a, "--paced").has_value();
+  o.paced = a.paced;
   o.max_line = a.max_line_bytes;
-  for (const auto& [name, value] : a.options)
-    if (name == "--ignore") o.ignored_arguments.push_back(value);
+  o.ignored_arguments = a.ignored_arguments;
   ReplayServer server(ioc.get_executor(), std::move(*t), o);
   qmp::error_code ec;
   qmp::Diagnostics diag;
-  if (!server.listen(*listen, ec, diag)) {
+  if (!server.listen(a.listen, ec, diag)) {
     say(err, "qmpc trace: %s\n", diag.desc.c_str());
     return kFailed;
   }
   // SIGINT/SIGTERM end the replay and remove its socket (exit 130); caught from before the line that says the
   // socket is ready.
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  say(out, "replaying %s on %s%s\n", a.positional[0].c_str(), listen->c_str(), o.paced ? " (paced)" : "");
+  say(out, "replaying %s on %s%s\n", a.file.c_str(), a.listen.c_str(), o.paced ? " (paced)" : "");
   std::fflush(out);
   int rc = kFailed;
   bool interrupted = false;
@@ -276,74 +196,26 @@ int replay(boost::asio::io_context& ioc, const Args& a, std::FILE* out, std::FIL
 
 }  // namespace
 
-namespace {
-
-struct ActionUsage {
-  std::string_view action;
-  std::string_view usage;
-  std::string_view what;
-};
-
-constexpr ActionUsage kActions[] = {
-    {"import-libvirt", "qmpc trace import-libvirt LOG [--monitor 0xADDR] [-o FILE|-] [--overwrite]",
-     "turn a libvirt debug log into transcripts, one per monitor and connection (-o -: the one transcript on stdout)"},
-    {"timeline", "qmpc trace timeline FILE [--json]",
-     "per-job states and latencies (--json: one JSON object per job and line)"},
-    {"check", "qmpc trace check FILE [--json]",
-     "findings, one per line (--json: one JSON object per finding, then the counts); exit 1 when one is an error"},
-    {"show", "qmpc trace show FILE", "the transcript for people: time, sequence number, direction, message"},
-    {"replay", "qmpc trace replay FILE --listen PATH [--paced] [--ignore PATH]...",
-     "serve the recording to one client on a UNIX socket, checking it sends the same commands with the same "
-     "arguments (--ignore: an argument path that may differ, e.g. job-id or target)"},
-};
-
-std::string max_line_usage() {
-  return "  every action: [--max-line-bytes N] (longest line read, default " +
-         std::to_string(qmp::kDefaultMaxLineBytes) + ")\n";
+const char* to_string(TraceAction a) noexcept {
+  switch (a) {
+    case TraceAction::import_libvirt: return "import-libvirt";
+    case TraceAction::timeline: return "timeline";
+    case TraceAction::check: return "check";
+    case TraceAction::show: return "show";
+    case TraceAction::replay: return "replay";
+  }
+  return "?";
 }
 
-bool asks_for_help(const std::vector<std::string>& args) {
-  for (const auto& s : args)
-    if (s == "-h" || s == "--help") return true;
-  return false;
-}
-
-}  // namespace
-
-std::string trace_actions_usage() {
-  std::string text;
-  for (const auto& u : kActions) text += "  " + std::string(u.usage) + "\n";
-  return text + max_line_usage();
-}
-
-int run_trace_action(boost::asio::io_context& ioc, std::string_view action, const std::vector<std::string>& args,
-                     std::FILE* out, std::FILE* err) {
-  if (asks_for_help(args)) {
-    for (const auto& u : kActions) {
-      if (u.action != action) continue;
-      say(out, "usage: %s\n  %s\n%s", std::string(u.usage).c_str(), std::string(u.what).c_str(),
-          max_line_usage().c_str());
-      return kOk;
-    }
+int run_trace_action(boost::asio::io_context& ioc, const TraceRequest& request, std::FILE* out, std::FILE* err) {
+  switch (request.action) {
+    case TraceAction::import_libvirt: return import_libvirt(request, out, err);
+    case TraceAction::timeline: return timeline(request, out, err);
+    case TraceAction::check: return check(request, out, err);
+    case TraceAction::show: return show(request, out, err);
+    case TraceAction::replay: return replay(ioc, request, out, err);
   }
-  if (action == "import-libvirt") {
-    const Args a = parse(args, {"--monitor", "-o", "--output"}, {"--overwrite"});
-    return a.error.empty() ? import_libvirt(a, out, err) : usage(err, a.error);
-  }
-  if (action == "timeline" || action == "check") {
-    const Args a = parse(args, {}, {"--json"});
-    if (!a.error.empty()) return usage(err, a.error);
-    return action == "timeline" ? timeline(a, out, err) : check(a, out, err);
-  }
-  if (action == "show") {
-    const Args a = parse(args, {}, {});
-    return a.error.empty() ? show(a, out, err) : usage(err, a.error);
-  }
-  if (action == "replay") {
-    const Args a = parse(args, {"--listen", "--ignore"}, {"--paced"});
-    return a.error.empty() ? replay(ioc, a, out, err) : usage(err, a.error);
-  }
-  return usage(err, action.empty() ? "an action is needed" : "unknown action '" + std::string(action) + "'");
+  return kUsage;
 }
 
 }  // namespace trace
