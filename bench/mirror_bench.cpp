@@ -43,7 +43,7 @@ double mirror_seconds(const std::string& src, const std::string& dst, bool compa
       ioc,
       [&]() -> asio::awaitable<void> {
         auto [ec] = co_await machine.async_start(tuple_awaitable);
-        if (ec) throw std::runtime_error("QEMU did not start: " + machine.diagnostics().desc);
+        if (ec) throw std::runtime_error("QEMU did not start: " + machine.diagnostics().what);
         const qmpc_bench::MirrorSpec spec{"disk0", "job0", dst, "qcow2"};
         const auto t0 = std::chrono::steady_clock::now();
         co_await qmpc_bench::mirror_and_pivot(machine.session(), spec, 600s);

@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
         ioc,
         [&]() -> asio::awaitable<void> {
           auto [ec] = co_await machine.async_start(tuple_awaitable);
-          if (ec) throw std::runtime_error("QEMU did not start: " + machine.diagnostics().desc);
+          if (ec) throw std::runtime_error("QEMU did not start: " + machine.diagnostics().what);
           auto& s = machine.session();
           int n = 0;
           for (int r = 0; r < std::max(rounds, poll_rounds); ++r) {

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
           auto t0 = std::chrono::steady_clock::now();
           co_await all_of(machines, [&](int i) -> asio::awaitable<void> {
             auto [ec] = co_await vms[i]->async_start(tuple_awaitable);
-            if (ec) throw std::runtime_error("QEMU " + std::to_string(i) + ": " + vms[i]->diagnostics().desc);
+            if (ec) throw std::runtime_error("QEMU " + std::to_string(i) + ": " + vms[i]->diagnostics().what);
           });
           start_s = Seconds(std::chrono::steady_clock::now() - t0).count();
           cpu_start = qmpc_bench::cpu_seconds() - cpu0;

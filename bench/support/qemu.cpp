@@ -36,7 +36,7 @@ UnixSocketQemu::UnixSocketQemu(boost::asio::io_context& ioc, std::vector<std::st
       ioc_,
       [this]() -> boost::asio::awaitable<void> {
         auto [ec] = co_await machine_.async_start(tuple_awaitable);
-        if (ec) throw std::runtime_error("QEMU did not start: " + machine_.diagnostics().desc);
+        if (ec) throw std::runtime_error("QEMU did not start: " + machine_.diagnostics().what);
       },
       std::chrono::seconds(30));
 }

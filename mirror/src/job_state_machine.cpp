@@ -140,7 +140,7 @@ Actions JobStateMachine::on_reply(Command command, const qmp::error_code& ec, co
     return out;
   }
   const bool ok = !ec;
-  const std::string& desc = reply.diagnostics.desc;
+  const std::string& desc = reply.diagnostics.text();
   const json::Value* value = returned(ec, reply);
 
   switch (command) {

@@ -85,8 +85,8 @@ errc errc_from_class(std::string_view c) noexcept {
 }
 
 std::string Diagnostics::describe(const error_code& ec) const {
-  if (!qmp_class.empty()) return qmp_class + ": " + desc;
-  if (!desc.empty()) return desc;
+  if (from_qemu()) return what.empty() ? qmp_class + ": " + qmp_desc : what + ": " + qmp_class + ": " + qmp_desc;
+  if (!what.empty()) return what;
   return ec.message();
 }
 

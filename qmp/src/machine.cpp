@@ -156,7 +156,7 @@ class MachineCore {
   error_code fail(errc e, std::string desc) {
     if (log_) log_->debug("qemu: {}", desc);
     diag_ = Diagnostics{};
-    diag_.desc = std::move(desc);
+    diag_.what = std::move(desc);
     return e;
   }
   std::string stderr_suffix() const {
@@ -207,7 +207,7 @@ error_code MachineCore::spawn() {
     // QEMU would unlink whatever is there and take the path over: a live QEMU's monitor, or a file.
     error_code refused;
     Diagnostics why;
-    if (!claim_socket_path(socket_path_, refused, why)) return fail(errc::invalid_argument, why.desc);
+    if (!claim_socket_path(socket_path_, refused, why)) return fail(errc::invalid_argument, why.what);
   }
 
   int p[2];
@@ -344,8 +344,8 @@ asio::awaitable<error_code> MachineCore::start(Ptr self) {
   if (handshake && *handshake) {
     const error_code ec = **handshake;
     Diagnostics d = self->session_.failure_diagnostics();
-    if (d.desc.empty()) d.desc = ec.message();
-    d.desc += self->stderr_suffix();
+    if (d.what.empty()) d.what = ec.message();
+    d.what += self->stderr_suffix();
     self->diag_ = std::move(d);
     co_return ec;
   }
@@ -459,7 +459,8 @@ void Machine::start_start(asio::any_completion_handler<WaitSignature> h) {
                  [ex, core = core_, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
                    if (e) {
                      ec = errc::spawn_failed;
-                     core->diag_ = Diagnostics{{}, exception_text(e)};
+                     core->diag_ = Diagnostics{};
+                     core->diag_.what = exception_text(e);
                    }
                    complete(ex, std::move(h), ec);
                  });
@@ -471,7 +472,8 @@ void Machine::start_stop(asio::any_completion_handler<ExitSignature> h, StopOpti
                  [ex, core = core_, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
                    if (e) {
                      r.first = errc::invalid_argument;
-                     core->diag_ = Diagnostics{{}, exception_text(e)};
+                     core->diag_ = Diagnostics{};
+                     core->diag_.what = exception_text(e);
                    }
                    complete(ex, std::move(h), r.first, r.second);
                  });
@@ -483,7 +485,8 @@ void Machine::start_wait_exit(asio::any_completion_handler<ExitSignature> h, Clo
                  [ex, core = core_, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
                    if (e) {
                      r.first = errc::invalid_argument;
-                     core->diag_ = Diagnostics{{}, exception_text(e)};
+                     core->diag_ = Diagnostics{};
+                     core->diag_.what = exception_text(e);
                    }
                    complete(ex, std::move(h), r.first, r.second);
                  });

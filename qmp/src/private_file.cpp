@@ -22,13 +22,13 @@ const char* type_of(mode_t mode) {
 
 bool refuse(const std::string& path, std::string why, error_code& ec, Diagnostics& diag) {
   ec = make_error_code(errc::invalid_argument);
-  diag.desc = "'" + path + "' " + why;
+  diag.what = "'" + path + "' " + why;
   return false;
 }
 
 bool system_failure(const std::string& doing, int err, error_code& ec, Diagnostics& diag) {
   ec = error_code(err, boost::system::system_category());
-  diag.desc = doing + ": " + std::strerror(err);
+  diag.what = doing + ": " + std::strerror(err);
   return false;
 }
 

@@ -15,7 +15,7 @@ std::pair<error_code, Reply> reply_from_message(Message m) {
   auto& [ec, r] = out;
   if (m.valid() && m.kind() == MessageKind::error_reply) {
     r.diagnostics.qmp_class = std::string(m.error_class());
-    r.diagnostics.desc = std::string(m.error_desc());
+    r.diagnostics.qmp_desc = std::string(m.error_desc());
     ec = make_error_code(errc_from_class(r.diagnostics.qmp_class));
   }
   r.message = std::move(m);

@@ -40,10 +40,10 @@ asio::awaitable<error_code> SessionCore::connect(std::string address_text) {
   }
   if (ec) {
     if (ec == errc::connect_failed) {
-      log->debug("qmp: {}", conn.diagnostics.desc);  // the caller gets it as an error code and diagnostics
+      log->debug("qmp: {}", conn.diagnostics.what);  // the caller gets it as an error code and diagnostics
       phase = Phase::closed;
     }
-    co_return set_failure(static_cast<errc>(ec.value()), std::move(conn.diagnostics.desc));
+    co_return set_failure(static_cast<errc>(ec.value()), std::move(conn.diagnostics.what));
   }
   socket.emplace(std::move(*conn.socket));
   unix_socket = addr->kind == Address::Kind::unix_path;
@@ -57,7 +57,7 @@ asio::awaitable<error_code> SessionCore::accept(std::string path) {
     co_return set_failure(errc::invalid_argument, "the socket path '" + path + "' is too long for a UNIX socket");
   Diagnostics refused;  // a live socket, or not a socket: never removed
   error_code ec;
-  if (!claim_socket_path(path, ec, refused)) co_return set_failure(errc::connect_failed, refused.desc);
+  if (!claim_socket_path(path, ec, refused)) co_return set_failure(errc::connect_failed, refused.what);
   asio::local::stream_protocol::acceptor acceptor(ex);
   acceptor.open(asio::local::stream_protocol(), ec);
   if (!ec) acceptor.bind(asio::local::stream_protocol::endpoint(path), ec);

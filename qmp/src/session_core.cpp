@@ -29,7 +29,7 @@ SessionCore::SessionCore(asio::any_io_executor executor, SessionOptions options)
 error_code SessionCore::set_failure(errc code, std::string desc) {
   if (!failure) {
     failure = make_error_code(code);
-    failure_diag.desc = std::move(desc);
+    failure_diag.what = std::move(desc);
   }
   return failure;
 }
@@ -84,7 +84,7 @@ void SessionCore::fail(errc code, std::string desc) {
   write_queue_.clear();
   for (auto& [id, op] : pending_.take_all()) {
     Reply r;
-    r.diagnostics.desc = "'" + op->name + "' got no reply: " + failure_diag.desc;
+    r.diagnostics.what = "'" + op->name + "' got no reply: " + failure_diag.what;
     complete(op, failure, std::move(r));
   }
   dispatcher.close_all(failure);

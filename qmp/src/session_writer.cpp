@@ -31,12 +31,12 @@ void SessionCore::execute(asio::any_completion_handler<ExecuteSignature> h, std:
                           CommandOptions options) {
   auto refuse = [&](error_code code, std::string desc) {
     Reply r;
-    r.diagnostics.desc = std::move(desc);
+    r.diagnostics.what = std::move(desc);
     post_completion(ex, std::move(h), code, std::move(r));
   };
   if (phase == Phase::closed || !socket) {
     const error_code code = failure ? failure : make_error_code(errc::session_closed);
-    refuse(code, "'" + name + "' not sent: " + (failure_diag.desc.empty() ? "the session is not open" : failure_diag.desc));
+    refuse(code, "'" + name + "' not sent: " + (failure_diag.what.empty() ? "the session is not open" : failure_diag.what));
     return;
   }
   if (options.oob && !oob) {
@@ -98,9 +98,9 @@ void SessionCore::give_up(std::uint64_t id, error_code ec, bool from_slot) {
   if (!op) return;
   Reply r;
   if (ec == errc::timeout) {
-    r.diagnostics.desc = "no reply to '" + (*op)->name + "' from " + peer + " within " + seconds_text((*op)->timeout);
+    r.diagnostics.what = "no reply to '" + (*op)->name + "' from " + peer + " within " + seconds_text((*op)->timeout);
   } else {
-    r.diagnostics.desc = "'" + (*op)->name + "' cancelled by the caller";
+    r.diagnostics.what = "'" + (*op)->name + "' cancelled by the caller";
   }
   complete(*op, ec, std::move(r), from_slot);
 }

@@ -14,7 +14,7 @@ namespace {
 
 bool refuse(const std::string& path, const std::string& why, error_code& ec, Diagnostics& diag) {
   ec = make_error_code(errc::invalid_argument);
-  diag.desc = "cannot listen on '" + path + "': " + why;
+  diag.what = "cannot listen on '" + path + "': " + why;
   return false;
 }
 
@@ -44,7 +44,7 @@ bool claim_socket_path(const std::string& path, error_code& ec, Diagnostics& dia
     return refuse(path, std::string("the socket there cannot be tested: ") + std::strerror(err), ec, diag);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     ec = error_code(errno, boost::system::system_category());
-    diag.desc = "cannot remove the stale socket '" + path + "': " + std::strerror(errno);
+    diag.what = "cannot remove the stale socket '" + path + "': " + std::strerror(errno);
     return false;
   }
   return true;

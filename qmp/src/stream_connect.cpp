@@ -38,7 +38,7 @@ asio::awaitable<error_code> connect_stream(asio::any_io_executor ex, const Addre
   using socket_type = asio::generic::stream_protocol::socket;
   out.peer = addr.to_string();
   if (addr.kind == Address::Kind::unix_path && addr.path.size() >= sizeof(sockaddr_un{}.sun_path)) {
-    out.diagnostics.desc = "the socket path '" + addr.path + "' is longer than " +
+    out.diagnostics.what = "the socket path '" + addr.path + "' is longer than " +
                            std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
                            " bytes, the limit of UNIX socket addresses";
     co_return make_error_code(errc::invalid_argument);
@@ -89,7 +89,7 @@ asio::awaitable<error_code> connect_stream(asio::any_io_executor ex, const Addre
   if (attempts > 1) desc += "; retried " + std::to_string(attempts) + " times for " + seconds_text(timeout);
   if (last == boost::system::errc::no_such_file_or_directory)
     desc += "; check that QEMU runs with -qmp unix:" + addr.path + ",server=on,wait=off";
-  out.diagnostics.desc = std::move(desc);
+  out.diagnostics.what = std::move(desc);
   co_return make_error_code(errc::connect_failed);
 }
 
@@ -108,7 +108,7 @@ void start_connect_stream(asio::any_io_executor ex, Address address, Clock::dura
                          try {
                            std::rethrow_exception(e);
                          } catch (const std::exception& what) {
-                           out->diagnostics.desc = std::string("connecting failed: ") + what.what();
+                           out->diagnostics.what = std::string("connecting failed: ") + what.what();
                            ec = make_error_code(errc::connect_failed);
                          }
                        }

@@ -15,8 +15,8 @@ bool is_single_line(std::string_view s) noexcept { return s.find_first_of("\r\n"
 
 bool fail(error_code& ec, Diagnostics& diag, transcript_errc e, std::string what) {
   ec = e;
-  diag.qmp_class.clear();
-  diag.desc = std::move(what);
+  diag = Diagnostics{};
+  diag.what = std::move(what);
   return false;
 }
 

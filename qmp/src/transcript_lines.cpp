@@ -19,7 +19,7 @@ std::size_t split(std::string_view data, bool at_end, std::size_t& line_no, std:
                   const LineHandler& on_line, error_code& ec, Diagnostics& diag) {
   const auto too_long = [&] {
     ec = transcript_errc::line_too_long;
-    diag.desc = "line " + std::to_string(line_no) + " is longer than the limit of " + std::to_string(max) + " bytes";
+    diag.what = "line " + std::to_string(line_no) + " is longer than the limit of " + std::to_string(max) + " bytes";
     return std::string_view::npos;
   };
   std::size_t pos = 0;
@@ -47,7 +47,7 @@ std::size_t split(std::string_view data, bool at_end, std::size_t& line_no, std:
 
 bool system_error(const char* what, const std::string& path, int err, error_code& ec, Diagnostics& diag) {
   ec = error_code(err, boost::system::system_category());
-  diag.desc = std::string(what) + " '" + path + "': " + std::strerror(err);
+  diag.what = std::string(what) + " '" + path + "': " + std::strerror(err);
   return false;
 }
 

@@ -11,7 +11,7 @@ bool TranscriptReader::feed_line(std::string_view line, error_code& ec, Diagnost
   if (line.find_first_not_of(" \t") == std::string_view::npos) return true;
   const auto prefix_error = [&] {
     failed_ = true;
-    diag.desc = "line " + std::to_string(line_no_) + ": " + diag.desc;
+    diag.what = "line " + std::to_string(line_no_) + ": " + diag.what;
     return false;
   };
   if (!transcript_) {
@@ -27,12 +27,12 @@ bool TranscriptReader::feed_line(std::string_view line, error_code& ec, Diagnost
     const TranscriptEntry& prev = transcript_->entries.back();
     if (entry->seq <= prev.seq) {
       ec = transcript_errc::out_of_order;
-      diag.desc = "seq " + std::to_string(entry->seq) + " does not follow seq " + std::to_string(prev.seq);
+      diag.what = "seq " + std::to_string(entry->seq) + " does not follow seq " + std::to_string(prev.seq);
       return prefix_error();
     }
     if (entry->time < prev.time) {
       ec = transcript_errc::out_of_order;
-      diag.desc = "t_us " + std::to_string(entry->time.count()) + " is before the previous entry's " +
+      diag.what = "t_us " + std::to_string(entry->time.count()) + " is before the previous entry's " +
                   std::to_string(prev.time.count());
       return prefix_error();
     }
@@ -45,7 +45,7 @@ std::optional<Transcript> TranscriptReader::finish(error_code& ec, Diagnostics& 
   if (failed_) return std::nullopt;
   if (!transcript_) {
     ec = transcript_errc::empty;
-    diag.desc = "no transcript header (the input is empty)";
+    diag.what = "no transcript header (the input is empty)";
     return std::nullopt;
   }
   transcript_->truncated = truncated_;
@@ -73,7 +73,7 @@ std::optional<Transcript> read_lines(const std::string_view* text, const std::st
   const bool ok = text ? for_each_line(*text, options.max_line_bytes, feed, ec, diag)
                        : for_each_file_line(path, options.max_line_bytes, feed, ec, diag);
   auto t = ok ? reader.finish(ec, diag) : std::nullopt;
-  if (!t && !text && ec.category() == transcript_category()) diag.desc = path + ": " + diag.desc;
+  if (!t && !text && ec.category() == transcript_category()) diag.what = path + ": " + diag.what;
   return t;
 }
 

@@ -57,7 +57,7 @@ void TranscriptWriter::write_line(std::string line) {
     Diagnostics diag;
     fd_ = detail::create_private_file(path_, existing_, ec_, diag);
     if (fd_ < 0) {
-      error_text_ = diag.desc;
+      error_text_ = diag.what;
       return;
     }
     created_ = true;
@@ -138,7 +138,7 @@ bool write_transcript_file(const std::string& path, const Transcript& transcript
   const int saved = errno;
   if (::close(fd) != 0 || !ok) {
     ec = error_code(ok ? errno : saved, boost::system::system_category());
-    diag.desc = "cannot write '" + path + "': " + std::strerror(ok ? errno : saved);
+    diag.what = "cannot write '" + path + "': " + std::strerror(ok ? errno : saved);
     return false;
   }
   return true;

@@ -202,7 +202,7 @@ TEST(CliProxy, TraceRecordsWhoDidWhatInOneTranscript) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(trace_file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->header.qemu_version.empty(), false);
   // QEMU's wire: the greeting, the proxy's own negotiation (no client), then the clients' commands with the
   // proxy's ids, each reply tagged like the command it answers.

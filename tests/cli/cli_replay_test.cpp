@@ -28,7 +28,7 @@ Traffic traffic_of(const std::string& path) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(path, ec, diag);
-  EXPECT_TRUE(t) << path << ": " << diag.desc;
+  EXPECT_TRUE(t) << path << ": " << diag.what;
   Traffic out;
   if (!t) return out;
   for (const auto& e : t->entries) {

@@ -7,13 +7,13 @@ namespace {
 using qmpc::cli::error_line;
 
 TEST(ErrorLine, QmpErrorsAreClassAndDescExactly) {
-  qmp::Diagnostics d{"GenericError", "Cannot find device='nope' nor node-name='nope'"};
+  qmp::Diagnostics d{"GenericError", "Cannot find device='nope' nor node-name='nope'", "drive-mirror refused"};
   EXPECT_EQ(error_line(qmp::make_error_code(qmp::errc::generic_error), d, "drive-mirror"),
             "qmpc: GenericError: Cannot find device='nope' nor node-name='nope'\n");
 }
 
 TEST(ErrorLine, OtherErrorsNameTheStepAndWhatToCheck) {
-  qmp::Diagnostics d{"", "no reply to 'query-status' from unix:/x within 0.3 s"};
+  qmp::Diagnostics d{"", "", "no reply to 'query-status' from unix:/x within 0.3 s"};
   const auto line = error_line(qmp::make_error_code(qmp::errc::timeout), d, "query-status");
   EXPECT_EQ(line.rfind("qmpc: query-status: no reply to 'query-status'", 0), 0u) << line;
   EXPECT_NE(line.find("--timeout"), std::string::npos) << line;
@@ -21,8 +21,8 @@ TEST(ErrorLine, OtherErrorsNameTheStepAndWhatToCheck) {
 }
 
 TEST(ErrorLine, ADescriptionThatSaysWhatToCheckIsNotPaddedWithGenericAdvice) {
-  qmp::Diagnostics d{"", "cannot connect to unix:/x: No such file; check that QEMU runs with -qmp unix:/x"};
-  EXPECT_EQ(error_line(qmp::make_error_code(qmp::errc::connect_failed), d, ""), "qmpc: " + d.desc + "\n");
+  qmp::Diagnostics d{"", "", "cannot connect to unix:/x: No such file; check that QEMU runs with -qmp unix:/x"};
+  EXPECT_EQ(error_line(qmp::make_error_code(qmp::errc::connect_failed), d, ""), "qmpc: " + d.what + "\n");
 }
 
 TEST(ErrorLine, ExplicitHintAndFallbackDescription) {

@@ -36,8 +36,8 @@ TEST(SessionAccept, ASocketAnotherProgramListensOnIsRefusedAndKept) {
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await session.async_accept(path, asio::as_tuple(asio::use_awaitable));
     EXPECT_EQ(ec, qmp::errc::connect_failed);
-    EXPECT_NE(session.failure_diagnostics().desc.find("another program listens"), std::string::npos)
-        << session.failure_diagnostics().desc;
+    EXPECT_NE(session.failure_diagnostics().what.find("another program listens"), std::string::npos)
+        << session.failure_diagnostics().what;
   });
   EXPECT_TRUE(std::filesystem::is_socket(path));
   ::close(listener);

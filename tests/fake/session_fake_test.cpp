@@ -127,7 +127,7 @@ TEST_F(SessionFake, QmpErrorsCarryClassAndDesc) {
     EXPECT_EQ(ec, qmp::errc::generic_error);
     EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::qmp);
     EXPECT_EQ(r.diagnostics.qmp_class, "GenericError");
-    EXPECT_EQ(r.diagnostics.desc, "Parameter 'target' is missing");
+    EXPECT_EQ(r.diagnostics.qmp_desc, "Parameter 'target' is missing");
     EXPECT_EQ(r.diagnostics.describe(ec), "GenericError: Parameter 'target' is missing");
     auto [ec2, r2] = co_await exec("nope");
     EXPECT_EQ(ec2, qmp::errc::command_not_found);
@@ -147,8 +147,8 @@ TEST_F(SessionFake, AnErrorWithoutIdEndsTheSessionWithAProtocolError) {
     auto [ec, r] = co_await exec("query-status");
     EXPECT_EQ(ec, qmp::errc::protocol_error);
     EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::protocol);
-    EXPECT_NE(session.failure_diagnostics().desc.find("JSON parse error"), std::string::npos)
-        << session.failure_diagnostics().desc;
+    EXPECT_NE(session.failure_diagnostics().what.find("JSON parse error"), std::string::npos)
+        << session.failure_diagnostics().what;
     EXPECT_FALSE(session.is_open());
   });
 }
@@ -183,7 +183,7 @@ TEST_F(SessionFake, OversizedLineFailsTheSessionWithBoundedMemory) {
     EXPECT_FALSE(hec);
     auto [ec, r] = co_await small.async_execute("query-status", "", tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::message_too_large);
-    EXPECT_NE(small.failure_diagnostics().desc.find("4096"), std::string::npos) << small.failure_diagnostics().desc;
+    EXPECT_NE(small.failure_diagnostics().what.find("4096"), std::string::npos) << small.failure_diagnostics().what;
   });
 }
 
@@ -195,7 +195,7 @@ TEST_F(SessionFake, MalformedJsonNamesOffsetAndExcerpt) {
     EXPECT_FALSE(co_await handshake());
     auto [ec, r] = co_await exec("query-status");
     EXPECT_EQ(ec, qmp::errc::malformed_json);
-    const auto& desc = session.failure_diagnostics().desc;
+    const auto& desc = session.failure_diagnostics().what;
     EXPECT_NE(desc.find("offset 20"), std::string::npos) << desc;
     EXPECT_NE(desc.find("\"id\" 2"), std::string::npos) << desc;
   });
@@ -252,7 +252,7 @@ TEST_F(SessionFake, ASilentServerTimesOutAndItsLateReplyIsNeverGivenToAnotherCom
     auto [ec, r] = co_await exec("slow", "", o);
     EXPECT_EQ(ec, qmp::errc::timeout);
     EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::timeout);
-    EXPECT_NE(r.diagnostics.desc.find("no reply to 'slow'"), std::string::npos) << r.diagnostics.desc;
+    EXPECT_NE(r.diagnostics.what.find("no reply to 'slow'"), std::string::npos) << r.diagnostics.what;
     auto [ec2, r2] = co_await exec("next");
     EXPECT_FALSE(ec2);
     EXPECT_EQ(qmp::json::to_string(r2.value()), "\"for-next\"");
@@ -290,7 +290,7 @@ TEST_F(SessionFake, SomethingOtherThanAGreetingIsRejected) {
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto ec = co_await handshake();
     EXPECT_EQ(ec, qmp::errc::not_a_greeting);
-    EXPECT_NE(session.failure_diagnostics().desc.find("expected a QMP greeting"), std::string::npos);
+    EXPECT_NE(session.failure_diagnostics().what.find("expected a QMP greeting"), std::string::npos);
   });
 }
 
@@ -305,7 +305,7 @@ TEST_F(SessionFake, AnEventBeforeTheGreetingIsKeptAndTheGreetingAwaited) {
   auto sub = session.subscribe();
   server.start();
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
-    EXPECT_FALSE(co_await handshake()) << session.failure_diagnostics().desc;
+    EXPECT_FALSE(co_await handshake()) << session.failure_diagnostics().what;
     auto [ec, reply] = co_await exec("query-status");
     EXPECT_FALSE(ec) << reply.diagnostics.describe(ec);
     auto [e1, ev1] = co_await sub.async_next(1s, tuple_awaitable);
@@ -325,8 +325,8 @@ TEST_F(SessionFake, DeeplyNestedJsonBeforeTheGreetingEndsTheSessionWithTheLimit)
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto ec = co_await handshake();
     EXPECT_EQ(ec, qmp::errc::malformed_json);
-    EXPECT_NE(session.failure_diagnostics().desc.find("nested deeper than 1000 levels"), std::string::npos)
-        << session.failure_diagnostics().desc;
+    EXPECT_NE(session.failure_diagnostics().what.find("nested deeper than 1000 levels"), std::string::npos)
+        << session.failure_diagnostics().what;
   });
 }
 
@@ -341,8 +341,8 @@ TEST_F(SessionFake, DeeplyNestedJsonInAReplyEndsTheSessionWithTheLimit) {
     EXPECT_FALSE(co_await handshake());
     auto [ec, reply] = co_await exec("query-status");
     EXPECT_EQ(ec, qmp::errc::malformed_json);
-    EXPECT_NE(session.failure_diagnostics().desc.find("nested deeper than 1000 levels"), std::string::npos)
-        << session.failure_diagnostics().desc;
+    EXPECT_NE(session.failure_diagnostics().what.find("nested deeper than 1000 levels"), std::string::npos)
+        << session.failure_diagnostics().what;
   });
 }
 
@@ -368,7 +368,7 @@ TEST_F(SessionFake, AMissingGreetingTimesOut) {
     auto ec = co_await handshake();
     EXPECT_EQ(ec, qmp::errc::timeout);
     EXPECT_GE(std::chrono::steady_clock::now() - t0, 1900ms);
-    EXPECT_NE(session.failure_diagnostics().desc.find("no QMP greeting"), std::string::npos);
+    EXPECT_NE(session.failure_diagnostics().what.find("no QMP greeting"), std::string::npos);
   });
 }
 
@@ -382,7 +382,7 @@ TEST_F(SessionFake, RefusedCapabilitiesAreAClearError) {
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto ec = co_await handshake();
     EXPECT_EQ(ec, qmp::errc::capabilities_failed);
-    EXPECT_NE(session.failure_diagnostics().desc.find("bogus"), std::string::npos);
+    EXPECT_NE(session.failure_diagnostics().what.find("bogus"), std::string::npos);
   });
 }
 
@@ -467,7 +467,7 @@ TEST(SessionConnect, RetriesAMissingSocketUntilItAppears) {
       server->start();
     });
     auto [ec] = co_await session.async_connect(path, tuple_awaitable);
-    EXPECT_FALSE(ec) << session.failure_diagnostics().desc;
+    EXPECT_FALSE(ec) << session.failure_diagnostics().what;
     EXPECT_EQ(session.greeting().version(), "7.2.22");
   });
   ::unlink(path.c_str());
@@ -481,7 +481,7 @@ TEST(SessionConnect, GivesUpAfterTheDeadlineNamingAddressAndErrno) {
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await session.async_connect("unix:/tmp/qmpc-no-such.sock", tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::connect_failed);
-    const auto& desc = session.failure_diagnostics().desc;
+    const auto& desc = session.failure_diagnostics().what;
     EXPECT_NE(desc.find("unix:/tmp/qmpc-no-such.sock"), std::string::npos) << desc;
     EXPECT_NE(desc.find("No such file or directory"), std::string::npos) << desc;
     EXPECT_NE(desc.find("errno 2"), std::string::npos) << desc;
@@ -496,9 +496,9 @@ TEST(SessionConnect, RefusedTcpPortIsRetriedThenReported) {
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await session.async_connect("tcp:127.0.0.1:1", tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::connect_failed);
-    EXPECT_NE(session.failure_diagnostics().desc.find("Connection refused"), std::string::npos)
-        << session.failure_diagnostics().desc;
-    EXPECT_NE(session.failure_diagnostics().desc.find("retried"), std::string::npos);
+    EXPECT_NE(session.failure_diagnostics().what.find("Connection refused"), std::string::npos)
+        << session.failure_diagnostics().what;
+    EXPECT_NE(session.failure_diagnostics().what.find("retried"), std::string::npos);
   });
 }
 
@@ -536,7 +536,7 @@ TEST(SessionAccept, AcceptsAMonitorThatConnectsAsClient) {
   });
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await session.async_accept(path, tuple_awaitable);
-    EXPECT_FALSE(ec) << session.failure_diagnostics().desc;
+    EXPECT_FALSE(ec) << session.failure_diagnostics().what;
     EXPECT_TRUE(session.is_open());
     EXPECT_EQ(session.greeting().version(), "7.2.22");
   });

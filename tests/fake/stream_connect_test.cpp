@@ -29,7 +29,7 @@ TEST(StreamConnect, RetriesAMissingSocketUntilSomeoneListens) {
     t.async_wait([&](qmp::error_code) { acceptor.emplace(ioc, asio::local::stream_protocol::endpoint(path)); });
     auto [ec, conn] = co_await qmp::async_connect_stream(ioc.get_executor(), *qmp::Address::parse(path), 5s,
                                                          tuple_awaitable);
-    EXPECT_FALSE(ec) << conn.diagnostics.desc;
+    EXPECT_FALSE(ec) << conn.diagnostics.what;
     EXPECT_TRUE(conn.socket && conn.socket->is_open());
     EXPECT_EQ(conn.peer, "unix:" + path);
   });
@@ -43,7 +43,7 @@ TEST(StreamConnect, GivesUpNamingTheAddressTheErrorAndTheRetries) {
         ioc.get_executor(), *qmp::Address::parse("/tmp/qmpc-no-such-stream.sock"), 100ms, tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::connect_failed);
     EXPECT_FALSE(conn.socket);
-    const auto& desc = conn.diagnostics.desc;
+    const auto& desc = conn.diagnostics.what;
     EXPECT_NE(desc.find("unix:/tmp/qmpc-no-such-stream.sock"), std::string::npos) << desc;
     EXPECT_NE(desc.find("errno 2"), std::string::npos) << desc;
     EXPECT_NE(desc.find("retried"), std::string::npos) << desc;
@@ -58,8 +58,8 @@ TEST(StreamConnect, APathTooLongForAUnixAddressIsAnInvalidArgument) {
                                                          *qmp::Address::parse("/tmp/" + std::string(200, 'x')),
                                                          5s, tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::invalid_argument);
-    EXPECT_NE(conn.diagnostics.desc.find("limit of UNIX socket addresses"), std::string::npos)
-        << conn.diagnostics.desc;
+    EXPECT_NE(conn.diagnostics.what.find("limit of UNIX socket addresses"), std::string::npos)
+        << conn.diagnostics.what;
   });
 }
 

@@ -95,7 +95,7 @@ class Harness {
     const Command c = awaiting_.front();
     awaiting_.pop_front();
     qmp::Reply none;
-    none.diagnostics.desc = "Connection reset by peer";
+    none.diagnostics.what = "Connection reset by peer";
     take(m_.on_reply(c, make_error_code(qmp::errc::connection_lost), none),
          [] { return std::string("transport error"); });
   }
@@ -122,7 +122,7 @@ class Harness {
                                  R"({"error":{"class":"GenericError","desc":"refused"}})", seq_, time(seq_))
                                                              .message)
                            : std::pair<qmp::error_code, qmp::Reply>{make_error_code(qmp::errc::timeout), {}};
-    if (!refused) r.diagnostics.desc = "no reply";
+    if (!refused) r.diagnostics.what = "no reply";
     take(m_.on_poll_failed(ec, r), [] { return std::string("failed poll"); });
   }
   void lost() {

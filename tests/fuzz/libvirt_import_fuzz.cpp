@@ -20,12 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   qmp::error_code ec;
   qmp::Diagnostics diag;
   const auto imported = trace::import_libvirt_log(text, {}, ec, diag);
-  QMPC_FUZZ_CHECK(imported || (ec && !diag.desc.empty()), "a log refused without an error or without words");
+  QMPC_FUZZ_CHECK(imported || (ec && !diag.what.empty()), "a log refused without an error or without words");
   if (!imported) return 0;
   for (const trace::ImportedMonitor& im : *imported) {
     const std::string written = qmp::format_transcript(im.transcript);
     const auto again = qmp::parse_transcript(written, ec, diag);
-    QMPC_FUZZ_CHECK(again, "an imported transcript does not read back: " + diag.desc);
+    QMPC_FUZZ_CHECK(again, "an imported transcript does not read back: " + diag.what);
     QMPC_FUZZ_CHECK(again->entries.size() == im.transcript.entries.size(), "an imported transcript lost entries");
     for (const auto& e : again->entries) {
       const std::string left = qmpc_fuzz::secret_in_clear(e.json);

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     qmp::Diagnostics diag;
     auto t = qmp::parse_transcript(text, ec, diag);
     if (!t) {
-      std::fprintf(stderr, "make_seeds: %s: %s\n", p.c_str(), diag.desc.c_str());
+      std::fprintf(stderr, "make_seeds: %s: %s\n", p.c_str(), diag.what.c_str());
       return 1;
     }
     std::string stream = "l", client;

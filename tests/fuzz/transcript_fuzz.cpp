@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   qmp::error_code ec;
   qmp::Diagnostics diag;
   const auto t = qmp::parse_transcript(text, ec, diag);
-  QMPC_FUZZ_CHECK(t || (ec && !diag.desc.empty()), "a transcript refused without an error or without words");
+  QMPC_FUZZ_CHECK(t || (ec && !diag.what.empty()), "a transcript refused without an error or without words");
   if (!t) return 0;
 
   for (const auto& e : t->entries) {
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const std::string written = qmp::format_transcript(*t);
   const auto again = qmp::parse_transcript(written, ec, diag);
-  QMPC_FUZZ_CHECK(again, "a transcript written back does not read: " + diag.desc);
+  QMPC_FUZZ_CHECK(again, "a transcript written back does not read: " + diag.what);
   QMPC_FUZZ_CHECK(again->entries.size() == t->entries.size(), "a transcript written back lost entries");
   for (const auto& e : again->entries) {
     const std::string left = qmpc_fuzz::secret_in_clear(e.json);

@@ -70,7 +70,7 @@ TEST_F(MachineTest, StartsBareQemuOnASocketpairAndStopsItWithQuit) {
   qmp::Machine m(ioc.get_executor(), bare_qemu());
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+    CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().what;
     EXPECT_TRUE(m.running());
     EXPECT_GT(m.pid(), 0);
     EXPECT_TRUE(m.socket_path().empty());
@@ -82,7 +82,7 @@ TEST_F(MachineTest, StartsBareQemuOnASocketpairAndStopsItWithQuit) {
     EXPECT_TRUE(reply.value().IsObject());
 
     auto [sec, status] = co_await m.async_stop({}, tok);
-    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(sec) << m.diagnostics().what;
     EXPECT_TRUE(status.exited);
     EXPECT_EQ(status.code, 0);
     EXPECT_FALSE(m.running());
@@ -105,7 +105,7 @@ TEST_F(MachineTest, StartsOnAUnixSocketInAPrivateDirectory) {
     qmp::Machine m(ioc.get_executor(), o);
     run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
       auto [ec] = co_await m.async_start(tok);
-      CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+      CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().what;
       CO_ASSERT_FALSE(m.socket_path().empty());
       dir = std::filesystem::path(m.socket_path()).parent_path();
       struct stat st {};
@@ -132,7 +132,7 @@ TEST_F(MachineTest, ADeepTmpdirFallsBackToTmpForTheSocket) {
   qmp::Machine m(ioc.get_executor(), o);
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    EXPECT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+    EXPECT_FALSE(ec) << ec.message() << ": " << m.diagnostics().what;
     EXPECT_EQ(m.socket_path().rfind("/tmp/qmpc-", 0), 0u) << m.socket_path();
   });
   if (old_tmpdir) {
@@ -150,19 +150,19 @@ TEST_F(MachineTest, WithoutHoldingTheSessionAnotherClientCanConnect) {
   qmp::Machine m(ioc.get_executor(), o);
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().desc;
+    CO_ASSERT_FALSE(ec) << ec.message() << ": " << m.diagnostics().what;
     EXPECT_FALSE(m.session().is_open());
 
     qmp::Session other(ioc.get_executor());
     auto [cec] = co_await other.async_connect(m.socket_path(), tok);
-    CO_ASSERT_FALSE(cec) << cec.message() << ": " << other.failure_diagnostics().desc;
+    CO_ASSERT_FALSE(cec) << cec.message() << ": " << other.failure_diagnostics().what;
     auto [qec, reply] = co_await other.async_execute("query-status", "", tok);
     EXPECT_FALSE(qec) << qec.message();
     other.close();
 
     // No session of its own: stop goes straight to SIGTERM, which QEMU obeys.
     auto [sec, status] = co_await m.async_stop({}, tok);
-    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(sec) << m.diagnostics().what;
     EXPECT_FALSE(m.running());
   });
 }
@@ -187,8 +187,8 @@ TEST_F(MachineTest, EarlyExitReportsQemuStderr) {
     auto [ec] = co_await m.async_start(tok);
     EXPECT_EQ(ec, qmp::errc::process_exited);
     EXPECT_EQ(qmp::kind_of(ec), qmp::error_kind::process);
-    EXPECT_NE(m.diagnostics().desc.find("-bogus: invalid option"), std::string::npos) << m.diagnostics().desc;
-    EXPECT_NE(m.diagnostics().desc.find("exit code 1"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_NE(m.diagnostics().what.find("-bogus: invalid option"), std::string::npos) << m.diagnostics().what;
+    EXPECT_NE(m.diagnostics().what.find("exit code 1"), std::string::npos) << m.diagnostics().what;
     CO_ASSERT_TRUE(m.exit_status().has_value());
     EXPECT_TRUE(m.exit_status()->exited);
     EXPECT_EQ(m.exit_status()->code, 1);
@@ -210,7 +210,7 @@ TEST_F(MachineTest, EarlyExitWithAUnixSocketMonitorReportsQemuStderr) {
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
     EXPECT_EQ(ec, qmp::errc::process_exited);
-    EXPECT_NE(m.diagnostics().desc.find("-bogus: invalid option"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_NE(m.diagnostics().what.find("-bogus: invalid option"), std::string::npos) << m.diagnostics().what;
   });
 }
 
@@ -221,7 +221,7 @@ TEST_F(MachineTest, AMissingBinaryIsASpawnFailure) {
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
     EXPECT_EQ(ec, qmp::errc::spawn_failed);
-    EXPECT_NE(m.diagnostics().desc.find("No such file or directory"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_NE(m.diagnostics().what.find("No such file or directory"), std::string::npos) << m.diagnostics().what;
     EXPECT_FALSE(m.running());
   });
 }
@@ -231,14 +231,14 @@ TEST_F(MachineTest, AProcessThatNeverGreetsTimesOutAndStopEscalatesToSigkill) {
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
     EXPECT_EQ(ec, qmp::errc::timeout);
-    EXPECT_NE(m.diagnostics().desc.find("no QMP greeting"), std::string::npos) << m.diagnostics().desc;
+    EXPECT_NE(m.diagnostics().what.find("no QMP greeting"), std::string::npos) << m.diagnostics().what;
     EXPECT_TRUE(m.running());
 
     qmp::StopOptions so;
     so.quit_timeout = 100ms;
     so.term_timeout = 200ms;
     auto [sec, status] = co_await m.async_stop(so, tok);
-    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(sec) << m.diagnostics().what;
     EXPECT_FALSE(status.exited);
     EXPECT_EQ(status.signal, SIGKILL) << status.describe();
   });
@@ -249,7 +249,7 @@ TEST_F(MachineTest, AStoppedQemuIgnoresQuitAndTermAndIsKilled) {
   qmp::Machine m(ioc.get_executor(), bare_qemu());
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    CO_ASSERT_FALSE(ec) << m.diagnostics().what;
     m.kill(SIGSTOP);
     // Make sure it is stopped before `quit` goes out, or it might still answer.
     for (int i = 0; i < 200 && process_state(m.pid()) != 'T'; ++i) co_await qmpc_test::sleep_for(10ms);
@@ -258,7 +258,7 @@ TEST_F(MachineTest, AStoppedQemuIgnoresQuitAndTermAndIsKilled) {
     so.quit_timeout = 200ms;
     so.term_timeout = 200ms;
     auto [sec, status] = co_await m.async_stop(so, tok);
-    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(sec) << m.diagnostics().what;
     EXPECT_EQ(status.signal, SIGKILL) << status.describe();
   });
 }
@@ -267,7 +267,7 @@ TEST_F(MachineTest, SigkillIsReportedAsSignal9) {
   qmp::Machine m(ioc.get_executor(), bare_qemu());
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    CO_ASSERT_FALSE(ec) << m.diagnostics().what;
     auto [wec, none] = co_await m.async_wait_exit(50ms, tok);
     EXPECT_EQ(wec, qmp::errc::timeout);
 
@@ -293,7 +293,7 @@ TEST_F(MachineTest, LogsStartSignalsAndExitToTheSessionLogger) {
   qmp::Machine m(ioc.get_executor(), o);
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    CO_ASSERT_FALSE(ec) << m.diagnostics().what;
     m.kill(SIGKILL);
     co_await m.async_wait_exit(10s, tok);
   });
@@ -313,7 +313,7 @@ TEST_F(MachineTest, AReleasedQemuOutlivesTheMachine) {
     qmp::Machine m(ioc.get_executor(), o);
     run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
       auto [ec] = co_await m.async_start(tok);
-      CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+      CO_ASSERT_FALSE(ec) << m.diagnostics().what;
     });
     m.release();
     pid = m.pid();
@@ -324,7 +324,7 @@ TEST_F(MachineTest, AReleasedQemuOutlivesTheMachine) {
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     qmp::Session s(ioc.get_executor());
     auto [ec] = co_await s.async_connect(socket, tok);
-    EXPECT_FALSE(ec) << ec.message() << ": " << s.failure_diagnostics().desc;
+    EXPECT_FALSE(ec) << ec.message() << ": " << s.failure_diagnostics().what;
   });
   ::kill(pid, SIGKILL);
   int st = 0;
@@ -338,7 +338,7 @@ TEST_F(MachineTest, DestructorKillsAndReapsARunningQemu) {
     qmp::Machine m(ioc.get_executor(), bare_qemu());
     run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
       auto [ec] = co_await m.async_start(tok);
-      CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+      CO_ASSERT_FALSE(ec) << m.diagnostics().what;
       pid = m.pid();
     });
     ASSERT_GT(pid, 0);
@@ -371,7 +371,7 @@ TEST_F(MachineTest, OnlyTheMonitorDescriptorIsInherited) {
   qmp::Machine m(ioc.get_executor(), bare_qemu());
   run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     auto [ec] = co_await m.async_start(tok);
-    CO_ASSERT_FALSE(ec) << m.diagnostics().desc;
+    CO_ASSERT_FALSE(ec) << m.diagnostics().what;
     int seen = 0;
     for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(m.pid()) + "/fd")) {
       std::error_code rec;

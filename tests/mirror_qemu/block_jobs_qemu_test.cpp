@@ -81,7 +81,7 @@ class BlockJobsQemu : public ::testing::Test {
     machine.emplace(ioc.get_executor(),
                     qmpc_test::bare_qemu({"-drive", "if=none,id=disk0,file=" + top + ",format=qcow2,node-name=top0"}));
     auto [ec] = co_await machine->async_start(tok);
-    EXPECT_FALSE(ec) << ec.message() << " " << machine->diagnostics().desc;
+    EXPECT_FALSE(ec) << ec.message() << " " << machine->diagnostics().what;
     co_return !ec;
   }
 

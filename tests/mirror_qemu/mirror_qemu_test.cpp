@@ -83,7 +83,7 @@ class MirrorQemu : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     machine.emplace(ioc.get_executor(), qmpc_test::bare_qemu(args));
     auto [ec] = co_await machine->async_start(tok);
-    EXPECT_FALSE(ec) << ec.message() << " " << machine->diagnostics().desc;
+    EXPECT_FALSE(ec) << ec.message() << " " << machine->diagnostics().what;
     co_return !ec;
   }
 
@@ -583,7 +583,7 @@ TEST_F(MirrorQemu, SourceReadErrorFailsTheJob) {
                                           R"("image":{"driver":"file","filename":")" +
                                               raw_src + R"("}}})"}));
     auto [sec] = co_await machine->async_start(tok);
-    CO_ASSERT_FALSE(sec) << machine->diagnostics().desc;
+    CO_ASSERT_FALSE(sec) << machine->diagnostics().what;
     co_await add_raw_target(dir.file("tgt.raw"), 16 * MiB);
     auto o = blockdev_options();
     o.on_source_error = "report";

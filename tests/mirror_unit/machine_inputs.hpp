@@ -42,7 +42,7 @@ inline Received err(const std::string& desc, const std::string& cls = "GenericEr
 // No reply: the connection went, or none came in time (`code`), as `desc` says.
 inline Received lost(const std::string& desc, qmp::errc code = qmp::errc::connection_lost) {
   Received r{make_error_code(code), {}};
-  r.second.diagnostics.desc = desc;
+  r.second.diagnostics.what = desc;
   return r;
 }
 

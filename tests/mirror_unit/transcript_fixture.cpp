@@ -71,7 +71,7 @@ Fixture transcript_fixture(const TranscriptCase& c) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(path, ec, diag);
-  if (!t) throw std::runtime_error(path + ": " + diag.desc);
+  if (!t) throw std::runtime_error(path + ": " + diag.what);
   Fixture f;
   f.name = c.file;
   bool job_commands = false, asked_commands = false, started = false;
@@ -124,7 +124,7 @@ qmp::Message recorded_reply(const std::string& file, const std::string& command)
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(transcripts_dir() + "/" + file, ec, diag);
-  EXPECT_TRUE(t) << diag.desc;
+  EXPECT_TRUE(t) << diag.what;
   bool asked = false;
   if (t)
     for (const auto& e : t->entries) {

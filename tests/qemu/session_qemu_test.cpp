@@ -30,12 +30,12 @@ struct SessionQemu : ::testing::Test {
   asio::awaitable<std::unique_ptr<qmp::Machine>> start(qmp::MachineOptions o) {
     auto m = std::make_unique<qmp::Machine>(ioc.get_executor(), std::move(o));
     auto [ec] = co_await m->async_start(tuple_awaitable);
-    EXPECT_FALSE(ec) << m->diagnostics().desc;
+    EXPECT_FALSE(ec) << m->diagnostics().what;
     co_return ec ? nullptr : std::move(m);
   }
   asio::awaitable<void> stop(qmp::Machine& m) {
     auto [ec, status] = co_await m.async_stop(qmp::StopOptions{}, tuple_awaitable);
-    EXPECT_FALSE(ec) << m.diagnostics().desc;
+    EXPECT_FALSE(ec) << m.diagnostics().what;
   }
 };
 
@@ -68,7 +68,7 @@ TEST_F(SessionQemu, NegotiatesOobAndRunsAnOobCommand) {
     co.oob = true;
     auto [ec, r] = co_await s.async_execute("query-block-jobs", "", co, tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::generic_error);
-    EXPECT_EQ(r.diagnostics.desc, "The command query-block-jobs does not support OOB");
+    EXPECT_EQ(r.diagnostics.qmp_desc, "The command query-block-jobs does not support OOB");
     auto [ec2, r2] = co_await s.async_execute("query-status", "", tuple_awaitable);
     EXPECT_FALSE(ec2);
     co_await stop(*m);
@@ -111,13 +111,13 @@ TEST_F(SessionQemu, ExactErrorClassesAndTexts) {
     auto [ec, r] = co_await s.async_execute("no-such-command", "", tuple_awaitable);
     EXPECT_EQ(ec, qmp::errc::command_not_found);
     EXPECT_EQ(r.diagnostics.qmp_class, "CommandNotFound");
-    EXPECT_EQ(r.diagnostics.desc, "The command no-such-command has not been found");
+    EXPECT_EQ(r.diagnostics.qmp_desc, "The command no-such-command has not been found");
     auto [ec2, r2] = co_await s.async_execute("drive-mirror", R"({"device":"x","sync":"full"})", tuple_awaitable);
     EXPECT_EQ(ec2, qmp::errc::generic_error);
-    EXPECT_EQ(r2.diagnostics.desc, "Parameter 'target' is missing");
+    EXPECT_EQ(r2.diagnostics.qmp_desc, "Parameter 'target' is missing");
     auto [ec3, r3] = co_await s.async_execute("block-job-cancel", R"({"device":"nojob"})", tuple_awaitable);
     EXPECT_EQ(ec3, qmp::errc::device_not_active);
-    EXPECT_EQ(r3.diagnostics.desc, "Block job 'nojob' not found");
+    EXPECT_EQ(r3.diagnostics.qmp_desc, "Block job 'nojob' not found");
     co_await stop(*m);
   });
 }

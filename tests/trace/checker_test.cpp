@@ -220,21 +220,21 @@ TEST(Checker, NoFalsePositivesOnRecordings) {
   qmp::Diagnostics diag;
   auto monitors = trace::import_libvirt_log_file(trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log"), {},
                                                  ec, diag);
-  ASSERT_TRUE(monitors) << diag.desc;
+  ASSERT_TRUE(monitors) << diag.what;
   for (const auto& m : *monitors) {
     const auto f = trace::check_transcript(m.transcript);
     EXPECT_TRUE(f.empty()) << m.monitor << ":\n" << trace::render_findings(f);
   }
   for (const char* log : {"old-io-process-split.log", "two-monitors.log", "libvirt9-greeting.log"}) {
     auto imported = trace::import_libvirt_log_file(trace_test::fixture(std::string("libvirt/") + log), {}, ec, diag);
-    ASSERT_TRUE(imported) << diag.desc;
+    ASSERT_TRUE(imported) << diag.what;
     for (const auto& m : *imported) {
       const auto f = trace::check_transcript(m.transcript);
       EXPECT_TRUE(f.empty()) << log << ":\n" << trace::render_findings(f);
     }
   }
   auto t = qmp::read_transcript_file(trace_test::fixture("transcripts/mirror-pivot.qmpt"), ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_TRUE(trace::check_transcript(*t).empty());
 }
 

@@ -25,7 +25,7 @@ std::optional<qmp::TranscriptEntry> parse(const std::string& line, std::string* 
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto e = qmp::parse_entry_line(line, ec, diag);
-  if (error) *error = diag.desc;
+  if (error) *error = diag.what;
   return e;
 }
 
@@ -70,7 +70,7 @@ TEST(ClientField, AnythingButANonNegativeIntegerIsRefusedSayingWhat) {
                                      R"({"seq":1,"t_us":0,"dir":"to-qemu","client":-3,"msg":{}})" "\n",
                                      ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_entry));
-  EXPECT_EQ(diag.desc, "line 2: entry member \"client\" is -3, expected a proxy's client number (an integer, 0 or more)");
+  EXPECT_EQ(diag.what, "line 2: entry member \"client\" is -3, expected a proxy's client number (an integer, 0 or more)");
 }
 
 class ClientFiles : public trace_test::ScratchDirTest {};
@@ -80,7 +80,7 @@ TEST_F(ClientFiles, TheWriterTagsRecordedMessagesAndWholeTranscriptsKeepTheTags)
   qmp::Diagnostics diag;
   const std::string file = (dir_ / "proxy.qmpt").string();
   auto writer = qmp::TranscriptWriter::create(file, ec, diag);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   const auto t0 = qmp::Clock::now();
   writer->record(qmp::Direction::to_qemu, 1, t0, R"({"execute":"qmp_capabilities","id":0})", std::nullopt);
   writer->record(qmp::Direction::to_qemu, 2, t0 + 10us,
@@ -93,7 +93,7 @@ TEST_F(ClientFiles, TheWriterTagsRecordedMessagesAndWholeTranscriptsKeepTheTags)
   }();
   EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;  // redacted as in every transcript
   auto t = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   ASSERT_EQ(t->entries.size(), 3u);
   EXPECT_EQ(t->entries[0].client, std::nullopt);
   EXPECT_EQ(t->entries[1].client, 3u);
@@ -101,10 +101,10 @@ TEST_F(ClientFiles, TheWriterTagsRecordedMessagesAndWholeTranscriptsKeepTheTags)
 
   // Written whole again (as imports and `-o -` do), read back: the same tags.
   const std::string copy = (dir_ / "copy.qmpt").string();
-  ASSERT_TRUE(qmp::write_transcript_file(copy, *t, ec, diag)) << diag.desc;
+  ASSERT_TRUE(qmp::write_transcript_file(copy, *t, ec, diag)) << diag.what;
   EXPECT_NE(qmp::format_transcript(*t).find(R"("dir":"from-qemu","client":3,)"), std::string::npos);
   auto again = qmp::read_transcript_file(copy, ec, diag);
-  ASSERT_TRUE(again) << diag.desc;
+  ASSERT_TRUE(again) << diag.what;
   for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(again->entries[i].client, t->entries[i].client) << i;
 }
 

@@ -32,14 +32,14 @@ TEST(DeepNesting, ATranscriptEntryOrHeaderTooDeepIsAnErrorNamingTheLimit) {
   const std::string entry = R"({"seq":1,"t_us":0,"dir":"from-qemu","msg":{"return":)" + nested(kDeep) + "}}";
   EXPECT_FALSE(qmp::parse_transcript(kHeader + "\n" + entry + "\n", ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::not_json));
-  EXPECT_EQ(diag.desc.rfind("line 2: entry is not a JSON object: nested deeper than 1000 levels (the limit)", 0), 0u)
-      << diag.desc;
+  EXPECT_EQ(diag.what.rfind("line 2: entry is not a JSON object: nested deeper than 1000 levels (the limit)", 0), 0u)
+      << diag.what;
   EXPECT_FALSE(qmp::parse_transcript(R"({"qmp-transcript":1,"source":)" + nested(kDeep) + "}\n", ec, diag));
-  EXPECT_EQ(diag.desc.rfind("line 1: header is not a JSON object: nested deeper than 1000 levels (the limit)", 0), 0u)
-      << diag.desc;
+  EXPECT_EQ(diag.what.rfind("line 1: header is not a JSON object: nested deeper than 1000 levels (the limit)", 0), 0u)
+      << diag.what;
   // Cut short at the end of the file, it is still no JSON object: dropped as a recording cut short.
   auto cut = qmp::parse_transcript(kHeader + "\n" + entry, ec, diag);
-  ASSERT_TRUE(cut) << diag.desc;
+  ASSERT_TRUE(cut) << diag.what;
   EXPECT_TRUE(cut->truncated);
 }
 
@@ -54,7 +54,7 @@ TEST(DeepNesting, AMessageAsDeepAsTheLimitIsRecordedRawSoThatItReadsBack) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto back = qmp::parse_entry_line(line, ec, diag);
-  ASSERT_TRUE(back) << diag.desc;
+  ASSERT_TRUE(back) << diag.what;
   EXPECT_TRUE(back->raw);
   EXPECT_EQ(back->json, e.json);
   // One level less fits in the entry's object.
@@ -73,18 +73,18 @@ TEST(DeepNesting, ALibvirtLogMessageTooDeepFailsTheImportNamingTheLineAndTheLimi
   qmp::Diagnostics diag;
   EXPECT_FALSE(trace::import_libvirt_log(log, {}, ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_log));
-  EXPECT_EQ(diag.desc.rfind("line 3: a message to QEMU on monitor 0x7f00 is nested deeper than 1000 levels (the "
+  EXPECT_EQ(diag.what.rfind("line 3: a message to QEMU on monitor 0x7f00 is nested deeper than 1000 levels (the "
                             "limit): '{\"execute\":\"object-add\",\"arguments\":",
                             0),
             0u)
-      << diag.desc;
+      << diag.what;
 }
 
 TEST(DeepNesting, AReplayClientSendingItIsAnsweredAsQemuWouldAndDiverges) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(trace_test::fixture("transcripts/mirror-pivot.qmpt"), ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   trace::ReplayScript s(std::move(*t));
   s.on_connect();
   const auto out = s.on_client_line(R"({"execute":"qmp_capabilities","arguments":{"a":)" + nested(kDeep) + "}}");

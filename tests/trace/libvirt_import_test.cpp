@@ -21,7 +21,7 @@ std::vector<trace::ImportedMonitor> import(const std::string& name, const std::s
   trace::LibvirtImportOptions o;
   o.monitor = monitor;
   auto r = trace::import_libvirt_log_file(trace_test::fixture("libvirt/" + name), o, ec, diag);
-  EXPECT_TRUE(r) << diag.desc;
+  EXPECT_TRUE(r) << diag.what;
   return r ? std::move(*r) : std::vector<trace::ImportedMonitor>{};
 }
 
@@ -142,7 +142,7 @@ TEST(LibvirtImport, SelectsOneMonitor) {
   EXPECT_FALSE(trace::import_libvirt_log_file(trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log"), o, ec,
                                               diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_log));
-  EXPECT_NE(diag.desc.find("0x7fa1f0006740, 0x7fa1f0006b90"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("0x7fa1f0006740, 0x7fa1f0006b90"), std::string::npos) << diag.what;
 }
 
 TEST(LibvirtImport, LogWithoutTrafficIsAnError) {
@@ -292,7 +292,7 @@ TEST(LibvirtImport, TimesThatGoBackAreKeptMonotonicWithAWarning) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto r = trace::import_libvirt_log(log, {}, ec, diag);
-  ASSERT_TRUE(r) << diag.desc;
+  ASSERT_TRUE(r) << diag.what;
   ASSERT_EQ(r->size(), 1u);
   const auto& m = (*r)[0];
   std::vector<std::chrono::microseconds> times;
@@ -303,7 +303,7 @@ TEST(LibvirtImport, TimesThatGoBackAreKeptMonotonicWithAWarning) {
                            "each such message was given the time of the message before it");
   // What is written reads back.
   auto back = qmp::parse_transcript(qmp::format_transcript(m.transcript), ec, diag);
-  ASSERT_TRUE(back) << diag.desc;
+  ASSERT_TRUE(back) << diag.what;
   EXPECT_EQ(back->entries.size(), 5u);
 }
 

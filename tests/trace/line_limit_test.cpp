@@ -45,7 +45,7 @@ TEST_F(LineLimit, ALineOneByteOverTheLimitFailsNamingItAndTheLimit) {
   EXPECT_FALSE(qmp::for_each_file_line(
       path, 100, [&](const qmp::TextLine&) { return ++handled, true; }, ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::line_too_long));
-  EXPECT_EQ(diag.desc, "line 3 is longer than the limit of 100 bytes");
+  EXPECT_EQ(diag.what, "line 3 is longer than the limit of 100 bytes");
   EXPECT_EQ(handled, 2u);  // exactly the limit (its '\r\n' not counted) is fine
 }
 
@@ -55,20 +55,20 @@ TEST_F(LineLimit, AnEndlessLineFailsOnceTheLimitIsPassedWithoutReadingOn) {
   qmp::Diagnostics diag;
   EXPECT_FALSE(qmp::for_each_file_line(
       "/dev/zero", 1024 * 1024, [](const qmp::TextLine&) { return true; }, ec, diag));
-  EXPECT_EQ(diag.desc, "line 1 is longer than the limit of 1048576 bytes");
+  EXPECT_EQ(diag.what, "line 1 is longer than the limit of 1048576 bytes");
   qmp::TranscriptReadOptions o;
   o.max_line_bytes = 1024 * 1024;
   EXPECT_FALSE(qmp::read_transcript_file("/dev/zero", ec, diag, o));
-  EXPECT_EQ(diag.desc, "/dev/zero: line 1 is longer than the limit of 1048576 bytes");
+  EXPECT_EQ(diag.what, "/dev/zero: line 1 is longer than the limit of 1048576 bytes");
 }
 
 TEST_F(LineLimit, UnreadableFilesSayWhy) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   EXPECT_FALSE(qmp::read_transcript_file(dir_.string(), ec, diag));
-  EXPECT_EQ(diag.desc, "cannot read '" + dir_.string() + "': Is a directory");
+  EXPECT_EQ(diag.what, "cannot read '" + dir_.string() + "': Is a directory");
   EXPECT_FALSE(qmp::read_transcript_file((dir_ / "missing.qmpt").string(), ec, diag));
-  EXPECT_EQ(diag.desc, "cannot open '" + (dir_ / "missing.qmpt").string() + "': No such file or directory");
+  EXPECT_EQ(diag.what, "cannot open '" + (dir_ / "missing.qmpt").string() + "': No such file or directory");
 }
 
 TEST_F(LineLimit, TranscriptReadersTakeTheLimitAsAnOption) {
@@ -80,11 +80,11 @@ TEST_F(LineLimit, TranscriptReadersTakeTheLimitAsAnOption) {
   small.max_line_bytes = 200;
   EXPECT_FALSE(qmp::read_transcript_file(path, ec, diag, small));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::line_too_long));
-  EXPECT_EQ(diag.desc, path + ": line 3 is longer than the limit of 200 bytes");
+  EXPECT_EQ(diag.what, path + ": line 3 is longer than the limit of 200 bytes");
   EXPECT_FALSE(qmp::parse_transcript(text, ec, diag, small));
-  EXPECT_EQ(diag.desc, "line 3 is longer than the limit of 200 bytes");
+  EXPECT_EQ(diag.what, "line 3 is longer than the limit of 200 bytes");
   auto t = qmp::read_transcript_file(path, ec, diag);  // the default
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->entries.size(), 2u);
 }
 
@@ -96,10 +96,10 @@ TEST_F(LineLimit, AMessageAsLongAsASessionTakesReadsBackAndALineOverTheDefaultIs
   qmp::error_code ec;
   qmp::Diagnostics diag;
   const std::string path = write("max.qmpt", kHeader + "\n" + qmp::format_entry_line(e) + "\n");
-  EXPECT_TRUE(qmp::read_transcript_file(path, ec, diag)) << diag.desc;
+  EXPECT_TRUE(qmp::read_transcript_file(path, ec, diag)) << diag.what;
   const std::string huge = write("huge.qmpt", kHeader + "\n" + entry(1, std::string(qmp::kDefaultMaxLineBytes, 'p')) + "\n");
   EXPECT_FALSE(qmp::read_transcript_file(huge, ec, diag));
-  EXPECT_EQ(diag.desc, huge + ": line 2 is longer than the limit of 10489856 bytes");
+  EXPECT_EQ(diag.what, huge + ": line 2 is longer than the limit of 10489856 bytes");
 }
 
 TEST_F(LineLimit, ACutShortRecordingIsStillReadUpToItsLastWholeLine) {
@@ -107,7 +107,7 @@ TEST_F(LineLimit, ACutShortRecordingIsStillReadUpToItsLastWholeLine) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(path, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_TRUE(t->truncated);
   EXPECT_EQ(t->entries.size(), 1u);
 }
@@ -124,16 +124,16 @@ TEST_F(LineLimit, LibvirtLogLinesAndEntriesAreBoundToo) {
       write("long-line.log", kSend + "{\"execute\":\"stop\"}\r\n fd=-1\n" + kSend + std::string(300, 'x') + "\n");
   EXPECT_FALSE(trace::import_libvirt_log_file(line_path, o, ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::line_too_long));
-  EXPECT_EQ(diag.desc, line_path + ": line 3 is longer than the limit of 300 bytes");
+  EXPECT_EQ(diag.what, line_path + ": line 3 is longer than the limit of 300 bytes");
   // An entry of short lines that together pass the limit (a logged buffer full of newlines).
   std::string entry_text = kSend + "{\"execute\":\"stop\"}";
   for (int i = 0; i < 40; ++i) entry_text += "\n continued";
   const std::string entry_path = write("long-entry.log", entry_text + "\n");
   EXPECT_FALSE(trace::import_libvirt_log_file(entry_path, o, ec, diag));
-  EXPECT_EQ(diag.desc, entry_path + ": line 18: the log entry that starts on line 1 is longer than the limit of 300 "
+  EXPECT_EQ(diag.what, entry_path + ": line 18: the log entry that starts on line 1 is longer than the limit of 300 "
                                     "bytes");
   EXPECT_FALSE(trace::import_libvirt_log(entry_text, o, ec, diag));
-  EXPECT_EQ(diag.desc, "line 18: the log entry that starts on line 1 is longer than the limit of 300 bytes");
+  EXPECT_EQ(diag.what, "line 18: the log entry that starts on line 1 is longer than the limit of 300 bytes");
 }
 
 TEST_F(LineLimit, AMessageThatNeverEndsAcrossLibvirtEntriesIsDroppedWithAWarning) {
@@ -146,7 +146,7 @@ TEST_F(LineLimit, AMessageThatNeverEndsAcrossLibvirtEntriesIsDroppedWithAWarning
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto r = trace::import_libvirt_log(log, o, ec, diag);
-  ASSERT_TRUE(r) << diag.desc;
+  ASSERT_TRUE(r) << diag.what;
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].transcript.entries.size(), 1u);
   bool warned = false;

@@ -42,7 +42,7 @@ TEST(RecordQemu, MirrorPivotedOnReadyIsRecordedAndChecksClean) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto writer = qmp::TranscriptWriter::create(trace_file, ec, diag);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   auto options = qmpc_test::bare_qemu(
       {"-blockdev", R"({"driver":"raw","node-name":"drive0","file":{"driver":"file","filename":")" + src + "\"}}",
        "-blockdev", R"({"driver":"raw","node-name":"tgt","file":{"driver":"file","filename":")" + tgt + "\"}}"});
@@ -52,7 +52,7 @@ TEST(RecordQemu, MirrorPivotedOnReadyIsRecordedAndChecksClean) {
   qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
     qmp::Machine m(ioc.get_executor(), options);
     auto [sec] = co_await m.async_start(tuple_awaitable);
-    EXPECT_FALSE(sec) << m.diagnostics().desc;
+    EXPECT_FALSE(sec) << m.diagnostics().what;
     if (sec) co_return;
     auto& s = m.session();
     auto ready = s.subscribe(qmp::EventFilter{{"BLOCK_JOB_READY"}, {}});
@@ -67,7 +67,7 @@ TEST(RecordQemu, MirrorPivotedOnReadyIsRecordedAndChecksClean) {
     auto [gec, gev] = co_await gone.async_next(20s, tuple_awaitable);
     EXPECT_FALSE(gec);
     auto [stec, status] = co_await m.async_stop(qmp::StopOptions{}, tuple_awaitable);
-    EXPECT_FALSE(stec) << m.diagnostics().desc;
+    EXPECT_FALSE(stec) << m.diagnostics().what;
   });
   EXPECT_FALSE(writer->close()) << writer->error_text();
 
@@ -75,7 +75,7 @@ TEST(RecordQemu, MirrorPivotedOnReadyIsRecordedAndChecksClean) {
   ASSERT_EQ(::stat(trace_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto t = qmp::read_transcript_file(trace_file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->header.source, "qmpc");
   EXPECT_EQ(t->header.qemu_version, qmpc_test::qemu_system_version().text);
   ASSERT_GE(t->entries.size(), 10u);

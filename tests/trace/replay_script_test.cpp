@@ -15,7 +15,7 @@ qmp::Transcript pivot_recording() {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(trace_test::fixture("transcripts/mirror-pivot.qmpt"), ec, diag);
-  EXPECT_TRUE(t) << diag.desc;
+  EXPECT_TRUE(t) << diag.what;
   return t ? std::move(*t) : qmp::Transcript{};
 }
 
@@ -99,7 +99,7 @@ TEST(ReplayScript, LibvirtImportGetsAGreetingAndCapabilities) {
   o.monitor = "0x7fa1f0006740";
   auto imported = trace::import_libvirt_log_file(trace_test::fixture("libvirt/libvirt-9.0-blockcopy-debug.log"), o,
                                                  ec, diag);
-  ASSERT_TRUE(imported) << diag.desc;
+  ASSERT_TRUE(imported) << diag.what;
   const qmp::Transcript recording = (*imported)[0].transcript;
   trace::ReplayScript s(recording);
   auto greeting = s.on_connect();

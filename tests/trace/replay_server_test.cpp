@@ -42,7 +42,7 @@ struct ReplayServerTest : ::testing::Test {
     qmp::error_code ec;
     qmp::Diagnostics diag;
     auto t = qmp::read_transcript_file(trace_test::fixture("transcripts/mirror-pivot.qmpt"), ec, diag);
-    ASSERT_TRUE(t) << diag.desc;
+    ASSERT_TRUE(t) << diag.what;
     recording = std::move(*t);
   }
   void TearDown() override { std::filesystem::remove_all(dir); }
@@ -62,7 +62,7 @@ TEST_F(ReplayServerTest, ASessionReplayingTheRecordedCommandsSeesTheRecordedTraf
     trace::ReplayServer server(io.get_executor(), recording, ro);
     qmp::error_code ec;
     qmp::Diagnostics diag;
-    ASSERT_TRUE(server.listen(socket, ec, diag)) << diag.desc;
+    ASSERT_TRUE(server.listen(socket, ec, diag)) << diag.what;
     std::optional<trace::ReplayResult> result;
     server.async_serve_one([&](qmp::error_code sec, trace::ReplayResult r) {
       EXPECT_FALSE(sec) << sec.message();
@@ -71,7 +71,7 @@ TEST_F(ReplayServerTest, ASessionReplayingTheRecordedCommandsSeesTheRecordedTraf
 
     const std::string trace_file = (dir / (paced ? "paced.qmpt" : "fast.qmpt")).string();
     auto writer = qmp::TranscriptWriter::create(trace_file, ec, diag);
-    ASSERT_TRUE(writer) << diag.desc;
+    ASSERT_TRUE(writer) << diag.what;
     qmp::SessionOptions so;
     so.observer = writer;
     so.command_timeout = 5s;
@@ -96,7 +96,7 @@ TEST_F(ReplayServerTest, ASessionReplayingTheRecordedCommandsSeesTheRecordedTraf
       // A command the recording does not have: a QMP error naming the divergence.
       auto [qec, qreply] = co_await session->async_execute("query-jobs", "", tuple_awaitable);
       EXPECT_EQ(qec, qmp::make_error_code(qmp::errc::generic_error));
-      EXPECT_NE(qreply.diagnostics.desc.find("no more commands"), std::string::npos) << qreply.diagnostics.desc;
+      EXPECT_NE(qreply.diagnostics.qmp_desc.find("no more commands"), std::string::npos) << qreply.diagnostics.qmp_desc;
     });
     session.reset();  // disconnects: the server completes
     io.run_for(2s);
@@ -108,7 +108,7 @@ TEST_F(ReplayServerTest, ASessionReplayingTheRecordedCommandsSeesTheRecordedTraf
 
     writer->close();
     auto replayed = qmp::read_transcript_file(trace_file, ec, diag);
-    ASSERT_TRUE(replayed) << diag.desc;
+    ASSERT_TRUE(replayed) << diag.what;
     EXPECT_EQ(replayed->header.qemu_version, "7.2.22");
     // Same messages in the same order (ids are the session's own), plus the diverging command and its error.
     ASSERT_EQ(replayed->entries.size(), recording.entries.size() + 2);
@@ -191,7 +191,7 @@ TEST_F(ReplayServerTest, ListeningOnABadPathFails) {
   qmp::Diagnostics diag;
   EXPECT_FALSE(server.listen((dir / "no" / "such" / "dir" / "s").string(), ec, diag));
   EXPECT_TRUE(ec);
-  EXPECT_NE(diag.desc.find("cannot listen"), std::string::npos);
+  EXPECT_NE(diag.what.find("cannot listen"), std::string::npos);
 }
 
 }  // namespace

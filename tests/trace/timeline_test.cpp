@@ -16,7 +16,7 @@ std::vector<trace::ImportedMonitor> import(const std::string& name) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto r = trace::import_libvirt_log_file(trace_test::fixture("libvirt/" + name), {}, ec, diag);
-  EXPECT_TRUE(r) << diag.desc;
+  EXPECT_TRUE(r) << diag.what;
   return r ? std::move(*r) : std::vector<trace::ImportedMonitor>{};
 }
 
@@ -115,7 +115,7 @@ qmp::Transcript parse(const std::string& text) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::parse_transcript(text, ec, diag);
-  EXPECT_TRUE(t) << diag.desc;
+  EXPECT_TRUE(t) << diag.what;
   return t ? std::move(*t) : qmp::Transcript{};
 }
 
@@ -216,7 +216,7 @@ TEST(Timeline, CommittedTranscriptExample) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(trace_test::fixture("transcripts/mirror-pivot.qmpt"), ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   const trace::Timeline tl = trace::build_timeline(*t);
   ASSERT_EQ(tl.jobs.size(), 1u);
   EXPECT_EQ(tl.jobs[0].start_to_ready(), 63300us);

@@ -99,7 +99,7 @@ TEST_F(TraceCommands, ImportToOneFileNeedsOneTranscript) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file((dir_ / "x.qmpt").string(), ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->header.monitor, "0x7fa1f0006b90");
 
   const ActionRun again = run("import-libvirt", {log, "--monitor", "0x7fa1f0006b90", "-o", "x.qmpt"});

@@ -43,8 +43,8 @@ TEST_F(TranscriptFileSafety, ASymbolicLinkIsRefusedAndItsTargetUntouched) {
   for (auto existing : {qmp::ExistingFile::refuse, qmp::ExistingFile::replace}) {
     EXPECT_FALSE(qmp::TranscriptWriter::create(link, ec, diag, {}, existing));
     EXPECT_EQ(ec, qmp::errc::invalid_argument);
-    EXPECT_NE(diag.desc.find("symbolic link"), std::string::npos) << diag.desc;
-    EXPECT_NE(diag.desc.find(link), std::string::npos) << diag.desc;
+    EXPECT_NE(diag.what.find("symbolic link"), std::string::npos) << diag.what;
+    EXPECT_NE(diag.what.find(link), std::string::npos) << diag.what;
     EXPECT_FALSE(qmp::write_transcript_file(link, {}, ec, diag, existing));
   }
   EXPECT_EQ(trace_test::read_file(target), "keep me");
@@ -54,14 +54,14 @@ TEST_F(TranscriptFileSafety, ASymbolicLinkIsRefusedAndItsTargetUntouched) {
 
 TEST_F(TranscriptFileSafety, ADeviceOrFifoIsRefusedNamingItsType) {
   EXPECT_FALSE(qmp::TranscriptWriter::create("/dev/null", ec, diag, {}, qmp::ExistingFile::replace));
-  EXPECT_NE(diag.desc.find("'/dev/null' is a character device, not a regular file"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("'/dev/null' is a character device, not a regular file"), std::string::npos) << diag.what;
   const auto fifo = path("fifo");
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
   EXPECT_FALSE(qmp::write_transcript_file(fifo, {}, ec, diag, qmp::ExistingFile::replace));
-  EXPECT_NE(diag.desc.find("is a FIFO"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("is a FIFO"), std::string::npos) << diag.what;
   EXPECT_EQ(mode_of(fifo), 0644u);
   EXPECT_FALSE(qmp::TranscriptWriter::create(dir_.string(), ec, diag, {}, qmp::ExistingFile::replace));
-  EXPECT_NE(diag.desc.find("is a directory"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("is a directory"), std::string::npos) << diag.what;
 }
 
 TEST_F(TranscriptFileSafety, AnExistingFileIsKeptUnlessReplaceIsAsked) {
@@ -69,7 +69,7 @@ TEST_F(TranscriptFileSafety, AnExistingFileIsKeptUnlessReplaceIsAsked) {
   put(file, "old transcript", 0644);
   EXPECT_FALSE(qmp::TranscriptWriter::create(file, ec, diag));
   EXPECT_EQ(ec, qmp::errc::invalid_argument);
-  EXPECT_NE(diag.desc.find("exists already"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("exists already"), std::string::npos) << diag.what;
   EXPECT_FALSE(qmp::write_transcript_file(file, {}, ec, diag));
   EXPECT_EQ(trace_test::read_file(file), "old transcript");
   EXPECT_EQ(mode_of(file), 0644u);
@@ -81,12 +81,12 @@ TEST_F(TranscriptFileSafety, ReplacingMakesANewPrivateFileAndLeavesOtherNamesOfT
   put(file, "old transcript", 0644);
   ASSERT_EQ(::link(file.c_str(), other_name.c_str()), 0);
   auto writer = qmp::TranscriptWriter::create(file, ec, diag, {}, qmp::ExistingFile::replace);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   writer->on_message(qmp::Direction::from_qemu, 1, qmp::Clock::now(), kGreeting);
   EXPECT_FALSE(writer->close());
   EXPECT_EQ(mode_of(file), 0600u);
   auto t = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->entries.size(), 1u);
   EXPECT_EQ(trace_test::read_file(other_name), "old transcript");
   EXPECT_EQ(mode_of(other_name), 0644u);
@@ -95,7 +95,7 @@ TEST_F(TranscriptFileSafety, ReplacingMakesANewPrivateFileAndLeavesOtherNamesOfT
 TEST_F(TranscriptFileSafety, NothingSeenCreatesNoFileAndDestroysNone) {
   const auto fresh = path("fresh.qmpt");
   auto writer = qmp::TranscriptWriter::create(fresh, ec, diag);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   EXPECT_FALSE(writer->close());
   EXPECT_FALSE(writer->file_created());
   EXPECT_FALSE(std::filesystem::exists(fresh));
@@ -103,7 +103,7 @@ TEST_F(TranscriptFileSafety, NothingSeenCreatesNoFileAndDestroysNone) {
   const auto old = path("old.qmpt");
   put(old, "old transcript", 0640);
   writer = qmp::TranscriptWriter::create(old, ec, diag, {}, qmp::ExistingFile::replace);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   writer.reset();  // the session never connected
   EXPECT_EQ(trace_test::read_file(old), "old transcript");
   EXPECT_EQ(mode_of(old), 0640u);
@@ -112,7 +112,7 @@ TEST_F(TranscriptFileSafety, NothingSeenCreatesNoFileAndDestroysNone) {
 TEST_F(TranscriptFileSafety, AFileThatAppearsWhileConnectingIsNotClobbered) {
   const auto file = path("race.qmpt");
   auto writer = qmp::TranscriptWriter::create(file, ec, diag);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   put(file, "someone else's", 0644);
   writer->on_message(qmp::Direction::from_qemu, 1, qmp::Clock::now(), kGreeting);
   EXPECT_TRUE(writer->close());

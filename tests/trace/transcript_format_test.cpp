@@ -21,7 +21,7 @@ TEST(TranscriptFormat, HeaderLineRoundTrips) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto back = qmp::parse_header_line(line, ec, diag);
-  ASSERT_TRUE(back) << diag.desc;
+  ASSERT_TRUE(back) << diag.what;
   EXPECT_EQ(back->version, 1);
   EXPECT_EQ(back->source, "libvirt-log");
   EXPECT_EQ(back->qemu_version, "7.2.22");
@@ -66,7 +66,7 @@ TEST(TranscriptFormat, MultiLineMessagesAreMadeCompactAndNonJsonIsRaw) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto back = qmp::parse_entry_line(line, ec, diag);
-  ASSERT_TRUE(back) << diag.desc;
+  ASSERT_TRUE(back) << diag.what;
   EXPECT_TRUE(back->raw);
   EXPECT_EQ(back->json, "garbage\x01");
   EXPECT_FALSE(back->to_message());
@@ -78,7 +78,7 @@ TEST(TranscriptFormat, EntriesBecomeClassifiedMessages) {
   auto cmd = qmp::parse_entry_line(
       R"({"seq":3,"t_us":20,"dir":"to-qemu","msg":{"execute":"job-complete","arguments":{"id":"j"},"id":5}})", ec,
       diag);
-  ASSERT_TRUE(cmd) << diag.desc;
+  ASSERT_TRUE(cmd) << diag.what;
   auto m = cmd->to_message();
   ASSERT_TRUE(m);
   EXPECT_EQ(m->kind(), qmp::MessageKind::command);
@@ -107,7 +107,7 @@ TEST(TranscriptFormat, BadEntriesSayWhatIsWrong) {
     qmp::Diagnostics diag;
     EXPECT_FALSE(qmp::parse_entry_line(c.line, ec, diag)) << c.line;
     EXPECT_EQ(ec, qmp::make_error_code(c.error)) << c.line;
-    EXPECT_NE(diag.desc.find(c.says), std::string::npos) << c.line << " -> " << diag.desc;
+    EXPECT_NE(diag.what.find(c.says), std::string::npos) << c.line << " -> " << diag.what;
   }
 }
 
@@ -141,7 +141,7 @@ TEST(TranscriptFormat, ErrorsSayWhatTheySaw) {
     qmp::error_code ec;
     qmp::Diagnostics diag;
     EXPECT_FALSE(qmp::parse_entry_line(line, ec, diag)) << line;
-    EXPECT_EQ(diag.desc, says) << line;
+    EXPECT_EQ(diag.what, says) << line;
   }
   const std::pair<const char*, const char*> headers[] = {
       {R"({"qmp-transcript":"1","source":"qmpc"})", R"(header member "qmp-transcript" is "1", expected a positive integer)"},
@@ -154,7 +154,7 @@ TEST(TranscriptFormat, ErrorsSayWhatTheySaw) {
     qmp::error_code ec;
     qmp::Diagnostics diag;
     EXPECT_FALSE(qmp::parse_header_line(line, ec, diag)) << line;
-    EXPECT_EQ(diag.desc, says) << line;
+    EXPECT_EQ(diag.what, says) << line;
   }
 }
 

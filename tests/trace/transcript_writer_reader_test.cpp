@@ -46,7 +46,7 @@ TEST_F(TranscriptFiles, WriterRecordsWhatTheReaderReadsBack) {
   qmp::Diagnostics diag;
   const std::string file = path("session.qmpt");
   auto writer = qmp::TranscriptWriter::create(file, ec, diag);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   std::shared_ptr<qmp::TrafficObserver> observer = writer;  // as SessionOptions::observer holds it
   const auto t0 = qmp::Clock::now();
   observer->on_message(qmp::Direction::from_qemu, 1, t0, kGreeting);
@@ -62,7 +62,7 @@ TEST_F(TranscriptFiles, WriterRecordsWhatTheReaderReadsBack) {
   EXPECT_NE(text.find("<redacted>"), std::string::npos) << text;
 
   auto t = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->header.version, qmp::kTranscriptFormatVersion);
   EXPECT_EQ(t->header.source, "qmpc");
   EXPECT_EQ(t->header.qemu_version, "7.2.22");
@@ -105,10 +105,10 @@ TEST_F(TranscriptFiles, WholeTranscriptsRoundTripAndStayPrivate) {
   }
   qmp::error_code ec;
   qmp::Diagnostics diag;
-  ASSERT_TRUE(qmp::write_transcript_file(file, t, ec, diag, qmp::ExistingFile::replace)) << diag.desc;
+  ASSERT_TRUE(qmp::write_transcript_file(file, t, ec, diag, qmp::ExistingFile::replace)) << diag.what;
   EXPECT_EQ(mode_of(file), 0600u);
   auto back = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(back) << diag.desc;
+  ASSERT_TRUE(back) << diag.what;
   EXPECT_EQ(back->header.monitor, "0x7fa1f0006740");
   EXPECT_EQ(back->header.started, t.header.started);
   ASSERT_EQ(back->entries.size(), 3u);
@@ -126,7 +126,7 @@ TEST_F(TranscriptFiles, EverySecretOfThePolicyIsRedactedInTheFile) {
   qmp::Diagnostics diag;
   const std::string file = path("secrets.qmpt");
   auto writer = qmp::TranscriptWriter::create(file, ec, diag);
-  ASSERT_TRUE(writer) << diag.desc;
+  ASSERT_TRUE(writer) << diag.what;
   const char* lines[] = {
       R"({"execute":"human-monitor-command","arguments":{"command-line":"object_add secret,id=s1,data=hunter2"},"id":1})",
       R"({"execute":"human-monitor-command","arguments":{"command-line":"set_password vnc hunter2"},"id":2})",
@@ -141,7 +141,7 @@ TEST_F(TranscriptFiles, EverySecretOfThePolicyIsRedactedInTheFile) {
   const std::string text = trace_test::read_file(file);
   EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
   auto t = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->entries.size(), std::size(lines));
 }
 
@@ -154,7 +154,7 @@ TEST_F(TranscriptFiles, EachLineIsOnDiskAsSoonAsItIsSeen) {
   writer->on_message(qmp::Direction::from_qemu, 1, qmp::Clock::now(), kGreeting);
   // Still open: another reader sees the header and the entry already.
   auto t = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->entries.size(), 1u);
 }
 
@@ -163,7 +163,7 @@ TEST_F(TranscriptFiles, CreateFailsClearly) {
   qmp::Diagnostics diag;
   EXPECT_FALSE(qmp::TranscriptWriter::create(path("no/such/dir/x.qmpt"), ec, diag));
   EXPECT_TRUE(ec);
-  EXPECT_NE(diag.desc.find("no/such/dir/x.qmpt"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("no/such/dir/x.qmpt"), std::string::npos) << diag.what;
 }
 
 TEST(TranscriptReader, ErrorsNameTheLine) {
@@ -187,12 +187,12 @@ TEST(TranscriptReader, ErrorsNameTheLine) {
     qmp::Diagnostics diag;
     EXPECT_FALSE(qmp::parse_transcript(c.text, ec, diag)) << c.text;
     EXPECT_EQ(ec, qmp::make_error_code(c.error)) << c.text;
-    EXPECT_EQ(diag.desc.substr(0, c.prefix.size()), c.prefix) << diag.desc;
+    EXPECT_EQ(diag.what.substr(0, c.prefix.size()), c.prefix) << diag.what;
   }
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto ok = qmp::parse_transcript(good_header + "\r\n" + e1 + "\r\n\n" + e2, ec, diag);
-  ASSERT_TRUE(ok) << diag.desc;
+  ASSERT_TRUE(ok) << diag.what;
   EXPECT_EQ(ok->entries.size(), 2u);
 }
 
@@ -203,14 +203,14 @@ TEST_F(TranscriptFiles, ARecordingCutShortMidLineIsReadUpToItsLastWholeLine) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::parse_transcript(header + "\n" + e1 + "\n" + cut, ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_TRUE(t->truncated);
   EXPECT_EQ(t->entries.size(), 1u);
 
   const std::string file = path("cut.qmpt");
   std::ofstream(file) << header << "\n" << e1 << "\n" << cut;
   auto f = qmp::read_transcript_file(file, ec, diag);
-  ASSERT_TRUE(f) << diag.desc;
+  ASSERT_TRUE(f) << diag.what;
   EXPECT_TRUE(f->truncated);
   EXPECT_EQ(f->entries.size(), 1u);
 
@@ -219,7 +219,7 @@ TEST_F(TranscriptFiles, ARecordingCutShortMidLineIsReadUpToItsLastWholeLine) {
   ASSERT_TRUE(whole);
   EXPECT_FALSE(whole->truncated);
   EXPECT_FALSE(qmp::parse_transcript(header + "\n" + e1 + "\n" + R"({"seq":2})", ec, diag));
-  EXPECT_EQ(diag.desc.substr(0, 8), "line 3: ");
+  EXPECT_EQ(diag.what.substr(0, 8), "line 3: ");
   // The cut is only forgiven at the very end.
   EXPECT_FALSE(qmp::parse_transcript(header + "\n" + cut + "\n" + e1, ec, diag));
 }
@@ -229,14 +229,14 @@ TEST(TranscriptReader, MissingFileSaysWhich) {
   qmp::Diagnostics diag;
   EXPECT_FALSE(qmp::read_transcript_file("/nonexistent/x.qmpt", ec, diag));
   EXPECT_TRUE(ec);
-  EXPECT_NE(diag.desc.find("/nonexistent/x.qmpt"), std::string::npos);
+  EXPECT_NE(diag.what.find("/nonexistent/x.qmpt"), std::string::npos);
 }
 
 TEST(TranscriptReader, ReadsTheCommittedExample) {
   qmp::error_code ec;
   qmp::Diagnostics diag;
   auto t = qmp::read_transcript_file(trace_test::fixture("transcripts/mirror-pivot.qmpt"), ec, diag);
-  ASSERT_TRUE(t) << diag.desc;
+  ASSERT_TRUE(t) << diag.what;
   EXPECT_EQ(t->header.qemu_version, "7.2.22");
   EXPECT_GT(t->entries.size(), 10u);
 }

@@ -63,11 +63,11 @@ TEST(WallTime, AHeaderStartedOutOfRangeIsRefusedNamingTheText) {
   EXPECT_FALSE(qmp::parse_header_line(R"({"qmp-transcript":1,"source":"qmpc","started":"9999-12-31T23:59:59Z"})",
                                       ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_header));
-  EXPECT_NE(diag.desc.find(R"("started" is "9999-12-31T23:59:59Z": year 9999 is not 1970 to 2200)"),
+  EXPECT_NE(diag.what.find(R"("started" is "9999-12-31T23:59:59Z": year 9999 is not 1970 to 2200)"),
             std::string::npos)
-      << diag.desc;
+      << diag.what;
   EXPECT_FALSE(qmp::parse_header_line(R"({"qmp-transcript":1,"source":"qmpc","started":20261125})", ec, diag));
-  EXPECT_NE(diag.desc.find(R"("started" is 20261125: not a string)"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find(R"("started" is 20261125: not a string)"), std::string::npos) << diag.what;
 }
 
 TEST(WallTime, EntryTimesBeyondTheSteadyClocksRangeAreRefused) {
@@ -76,12 +76,12 @@ TEST(WallTime, EntryTimesBeyondTheSteadyClocksRangeAreRefused) {
   // Microseconds that would overflow the nanosecond steady clock when the entry becomes a message.
   EXPECT_FALSE(qmp::parse_entry_line(R"({"seq":1,"t_us":9223372036854775807,"dir":"to-qemu","msg":{}})", ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_entry));
-  EXPECT_NE(diag.desc.find(R"("t_us" is 9223372036854775807, expected microseconds from 0 to 9223372036854775)"),
+  EXPECT_NE(diag.what.find(R"("t_us" is 9223372036854775807, expected microseconds from 0 to 9223372036854775)"),
             std::string::npos)
-      << diag.desc;
+      << diag.what;
   auto last = qmp::parse_entry_line(R"({"seq":1,"t_us":9223372036854775,"dir":"to-qemu","msg":{"execute":"stop"}})",
                                     ec, diag);
-  ASSERT_TRUE(last) << diag.desc;
+  ASSERT_TRUE(last) << diag.what;
   EXPECT_TRUE(last->to_message());
 }
 
@@ -108,7 +108,7 @@ TEST(WallTime, ALibvirtLineDatedOnNoRealDayFailsTheImportNamingTheLine) {
   qmp::Diagnostics diag;
   EXPECT_FALSE(trace::import_libvirt_log(log, {}, ec, diag));
   EXPECT_EQ(ec, qmp::make_error_code(qmp::transcript_errc::bad_log));
-  EXPECT_EQ(diag.desc, "line 3: the timestamp '9999-99-99 17:05:26.223+0000' is no real time: year 9999 is not 1970 to "
+  EXPECT_EQ(diag.what, "line 3: the timestamp '9999-99-99 17:05:26.223+0000' is no real time: year 9999 is not 1970 to "
                        "2200");
 }
 

@@ -50,8 +50,8 @@ TEST_F(SocketPath, ALiveSocketIsRefusedAndLeftInPlace) {
   const int fd = bound_socket(p, true);
   EXPECT_FALSE(qmp::claim_socket_path(p, ec, diag));
   EXPECT_EQ(ec, qmp::errc::invalid_argument);
-  EXPECT_NE(diag.desc.find("another program listens"), std::string::npos) << diag.desc;
-  EXPECT_NE(diag.desc.find(p), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("another program listens"), std::string::npos) << diag.what;
+  EXPECT_NE(diag.what.find(p), std::string::npos) << diag.what;
   EXPECT_TRUE(std::filesystem::is_socket(p));
   ::close(fd);
 }
@@ -60,7 +60,7 @@ TEST_F(SocketPath, AStaleSocketIsRemoved) {
   const auto p = path("stale.sock");
   ::close(bound_socket(p, true));  // the listener is gone, its file stays
   ASSERT_TRUE(std::filesystem::is_socket(p));
-  EXPECT_TRUE(qmp::claim_socket_path(p, ec, diag)) << diag.desc;
+  EXPECT_TRUE(qmp::claim_socket_path(p, ec, diag)) << diag.what;
   EXPECT_FALSE(std::filesystem::exists(p));
 }
 
@@ -68,7 +68,7 @@ TEST_F(SocketPath, AFileThatIsNoSocketIsRefusedAndKept) {
   const auto p = path("data");
   std::ofstream(p) << "keep";
   EXPECT_FALSE(qmp::claim_socket_path(p, ec, diag));
-  EXPECT_NE(diag.desc.find("not a socket"), std::string::npos) << diag.desc;
+  EXPECT_NE(diag.what.find("not a socket"), std::string::npos) << diag.what;
   EXPECT_TRUE(std::filesystem::is_regular_file(p));
 }
 

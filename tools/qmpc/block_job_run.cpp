@@ -236,8 +236,8 @@ asio::awaitable<int> run_block_job(const Runtime& rt, JobRun opt) {
     case cli::MirrorEnding::qmp_error: {
       // QEMU could not be asked at all (a qmp error before or instead of the job).
       qmp::Diagnostics d;
-      d.desc = summary.error.empty() ? ec.message() : summary.error;
-      if (summary.error.empty()) summary.error = d.desc;
+      d.what = summary.error.empty() ? ec.message() : summary.error;
+      if (summary.error.empty()) summary.error = d.what;
       error_line = cli::error_line(ec, d, job_name);
       break;
     }

@@ -44,7 +44,7 @@ asio::awaitable<std::optional<CommandRefusal>> CommandCheck::check(const script:
   if (!found) co_return std::nullopt;
   CommandRefusal r;
   r.ec = qmp::make_error_code(qmp::errc::invalid_argument);
-  r.diag.desc = found->text();
+  r.diag.what = found->text();
   r.error_class = "ValidationError";
   r.hint = std::string("nothing was sent (") + kUncheckedHint + ")";
   co_return r;
@@ -88,7 +88,7 @@ asio::awaitable<std::optional<CommandRefusal>> CommandCheck::fetch() {
   if (ec) {
     CommandRefusal r;
     r.ec = ec;
-    r.diag.desc = "cannot check the arguments: query-qmp-schema: " + reply.diagnostics.describe(ec);
+    r.diag.what = "cannot check the arguments: query-qmp-schema: " + reply.diagnostics.describe(ec);
     co_return r;
   }
   std::string error;

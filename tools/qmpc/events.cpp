@@ -60,7 +60,7 @@ asio::awaitable<int> run_events(const Runtime& rt) {
     std::ostringstream s;
     s << printed << " of " << *opt.count << " " << match.describe() << " events within " << *opt.for_s << " s";
     qmp::Diagnostics diag;
-    diag.desc = s.str();
+    diag.what = s.str();
     co_return report_error(qmp::make_error_code(qmp::errc::timeout), diag, "--count",
                            "give it more time (--for SEC), or check that the events are caused");
   }

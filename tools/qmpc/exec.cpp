@@ -102,7 +102,7 @@ asio::awaitable<int> run_exec(const Runtime& rt) {
   if (wec == qmp::errc::timeout) {
     std::ostringstream s;
     s << "no " << match.describe() << " event within " << wait_for << " s";
-    diag.desc = s.str();
+    diag.what = s.str();
     co_return report_error(wec, diag, "--wait-event",
                            "check that the command causes that event, or give it more time (--wait-for SEC)");
   }

@@ -157,7 +157,7 @@ asio::awaitable<int> run_launch(const Runtime& rt) {
     // QEMU has gone, so its monitor has: the proxy closes its clients (within its grace) and removes its socket.
     while (proxy && !proxy->done) co_await proxy->wait_change();
     if (proxy && proxy->ec && proxy->ec != qmp::errc::connection_lost)
-      rt.logger->warn("the proxy on {} ended: {}", opt.proxy, proxy->diag.desc);
+      rt.logger->warn("the proxy on {} ended: {}", opt.proxy, proxy->diag.what);
     if (wec) co_return report_error(wec, machine.diagnostics(), "waiting for QEMU to exit");
     if (status.exited) co_return status.code;
     co_return 128 + status.signal;

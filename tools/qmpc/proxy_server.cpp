@@ -55,7 +55,7 @@ asio::awaitable<qmp::error_code> ProxyServer::connect_upstream(qmp::Diagnostics&
   std::string why;
   const auto addr = qmp::Address::parse(opts_.upstream, &why);
   if (!addr) {
-    diag.desc = why;
+    diag.what = why;
     co_return qmp::errc::invalid_argument;
   }
   auto [ec, conn] = co_await qmp::async_connect_stream(ex_, *addr, opts_.connect_timeout, use_tuple);
@@ -240,12 +240,12 @@ asio::awaitable<qmp::error_code> ProxyServer::run(qmp::Diagnostics& diag) {
     qmp::error_code ignored;
     upstream_->close(ignored);
     if (!router_.closed()) {
-      diag.desc = "no QMP greeting and negotiation from " + opts_.upstream + " within " +
+      diag.what = "no QMP greeting and negotiation from " + opts_.upstream + " within " +
                   seconds_of(opts_.handshake_timeout) +
                   " (is it a QMP monitor? QEMU greets a second client only after the first leaves)";
       co_return qmp::errc::timeout;
     }
-    diag.desc = close_reason_ + " (" + opts_.upstream + ")";
+    diag.what = close_reason_ + " (" + opts_.upstream + ")";
     co_return qmp::errc::connection_lost;
   }
 
@@ -255,7 +255,7 @@ asio::awaitable<qmp::error_code> ProxyServer::run(qmp::Diagnostics& diag) {
   for (const auto& path : opts_.listen) {
     qmp::error_code ec;
     if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
-      diag.desc = "cannot listen on '" + path + "': the path is too long for a UNIX socket";
+      diag.what = "cannot listen on '" + path + "': the path is too long for a UNIX socket";
       co_return qmp::errc::invalid_argument;
     }
     if (!qmp::claim_socket_path(path, ec, diag)) co_return ec;
@@ -267,7 +267,7 @@ asio::awaitable<qmp::error_code> ProxyServer::run(qmp::Diagnostics& diag) {
     if (!ec) files.emplace_back(path);
     if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      diag.desc = "cannot listen on '" + path + "': " + ec.message();
+      diag.what = "cannot listen on '" + path + "': " + ec.message();
       co_return qmp::errc::invalid_argument;
     }
     acceptors.push_back(acceptor);
@@ -301,7 +301,7 @@ asio::awaitable<qmp::error_code> ProxyServer::run(qmp::Diagnostics& diag) {
   qmp::error_code ignored;
   upstream_->close(ignored);
   if (router_.shutdown_seen()) co_return qmp::error_code{};
-  diag.desc = close_reason_ + " without a SHUTDOWN event (" + opts_.upstream + ")";
+  diag.what = close_reason_ + " without a SHUTDOWN event (" + opts_.upstream + ")";
   co_return qmp::errc::connection_lost;
 }
 

@@ -32,7 +32,7 @@ constexpr std::size_t kMaxScriptBytes = 64u << 20;
 
 // The class shown in a step's error for failures that are not QEMU's.
 std::string failure_class(const qmp::error_code& ec, const qmp::Diagnostics& diag) {
-  if (!diag.qmp_class.empty()) return diag.qmp_class;
+  if (diag.from_qemu()) return diag.qmp_class;
   switch (qmp::kind_of(ec)) {
     case qmp::error_kind::timeout: return "Timeout";
     case qmp::error_kind::transport: return "ConnectionLost";
@@ -91,7 +91,7 @@ class Runner {
       const auto now = qmp::Clock::now();
       if (now >= deadline) {
         qmp::Diagnostics diag;
-        diag.desc = "no " + match.describe() + " event within " + seconds_text(for_s) + " s";
+        diag.what = "no " + match.describe() + " event within " + seconds_text(for_s) + " s";
         fail(qmp::make_error_code(qmp::errc::timeout), diag, doing,
              "check that an earlier step causes it, or give the wait more time (--for SEC)");
         co_return;
@@ -114,7 +114,7 @@ class Runner {
   void fail(const qmp::error_code& ec, const qmp::Diagnostics& diag, const std::string& doing, std::string_view hint,
             const std::string& error_class = {}) {
     const int code = cli::to_int(cli::exit_code_for(ec));
-    const std::string desc = diag.desc.empty() ? diag.describe(ec) : diag.desc;
+    const std::string desc = diag.from_qemu() ? diag.qmp_desc : diag.what.empty() ? diag.describe(ec) : diag.what;
     print_json_line(run_.failed(error_class.empty() ? failure_class(ec, diag) : error_class, desc, code));
     if (qmp::kind_of(ec) == qmp::error_kind::cancelled) return;  // ^C: the exit code says it
     const std::string line = cli::error_line(ec, diag, doing, hint);

@@ -160,7 +160,7 @@ asio::awaitable<int> connect_session(qmp::Session& session, const Runtime& rt) {
   if (!ec) co_return 0;
   if (qmp::kind_of(ec) == qmp::error_kind::cancelled) co_return cli::to_int(cli::ExitCode::interrupted);  // ^C
   auto diag = session.failure_diagnostics();
-  if (diag.desc.empty()) diag.desc = "cannot connect to " + rt.line.global.socket + ": " + ec.message();
+  if (diag.what.empty()) diag.what = "cannot connect to " + rt.line.global.socket + ": " + ec.message();
   co_return report_error(ec, diag);
 }
 

@@ -102,7 +102,7 @@ class ShellRun {
   asio::awaitable<void> run_command(const script::CommandStep& command) {
     if (auto refused = co_await check_.check(command)) {
       if (refused->error_class == "ValidationError")
-        show_error("ValidationError", refused->diag.desc + " (nothing was sent; --no-validate sends it unchecked)");
+        show_error("ValidationError", refused->diag.what + " (nothing was sent; --no-validate sends it unchecked)");
       else
         fail_on(refused->ec, refused->diag, command.name);
       failed_ = true;
@@ -163,7 +163,7 @@ class ShellRun {
   void fail_on(const qmp::error_code& ec, const qmp::Diagnostics& diag, const std::string& doing) {
     switch (qmp::kind_of(ec)) {
       case qmp::error_kind::qmp:
-        show_error(diag.qmp_class, diag.desc);
+        show_error(diag.qmp_class, diag.qmp_desc);
         return;
       case qmp::error_kind::cancelled:
         show_error("Interrupted", "stopped waiting for the reply to " + doing + " (QEMU may still carry it out)");

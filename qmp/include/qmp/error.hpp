@@ -2,7 +2,8 @@
 //
 // A caller can tell the kinds apart with qmp::error_kind(ec): transport (cannot connect, connection lost),
 // protocol (the peer sent something that is not QMP), timeout (a deadline passed), qmp (QEMU answered the
-// command with an error; its class and desc are in Diagnostics), cancelled (the caller cancelled).
+// command with an error; its class and desc are in Diagnostics::qmp_class and qmp_desc), cancelled (the caller
+// cancelled).
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -60,11 +61,20 @@ const char* to_string(error_kind k) noexcept;
 // Maps QMP's error "class" member to a code.
 errc errc_from_class(std::string_view qmp_class) noexcept;
 
-// What went wrong, in words. For QMP errors: QEMU's class and desc, verbatim.
+// What went wrong, in words, with QEMU's words kept apart from qmpc's own (as Boost.MySQL keeps the server's
+// message apart from the client's). Session hands one over with each command's error_code (Reply::diagnostics)
+// and for the session's failure, Machine for its last failure, the transcript tools as an out-parameter.
 struct Diagnostics {
-  std::string qmp_class;  // e.g. "GenericError"; empty unless the error came from QEMU
-  std::string desc;       // QEMU's desc, or qmpc's own explanation
-  // One line: "CLASS: DESC" for QMP errors, else desc, else ec.message().
+  std::string qmp_class;  // QEMU's error class, verbatim (e.g. "GenericError"); empty unless QEMU refused a command
+  std::string qmp_desc;   // QEMU's desc, verbatim; empty unless QEMU refused a command
+  std::string what;       // qmpc's own words: what it found wrong, or what it was doing (empty when it adds none)
+
+  // True when the error is QEMU's refusal of a command (qmp_class and qmp_desc hold QEMU's words).
+  bool from_qemu() const noexcept { return !qmp_class.empty(); }
+  // QEMU's desc for QEMU's errors, else qmpc's words.
+  const std::string& text() const noexcept { return from_qemu() ? qmp_desc : what; }
+  // One line: "CLASS: DESC" for QEMU's errors ("WHAT: CLASS: DESC" when qmpc added words), else what, else
+  // ec.message().
   std::string describe(const error_code& ec) const;
 };
 

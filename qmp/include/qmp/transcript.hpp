@@ -114,7 +114,7 @@ std::size_t json_nesting_depth(std::string_view text) noexcept;
 std::string format_header_line(const TranscriptHeader& h);
 std::string format_entry_line(const TranscriptEntry& e);
 
-// Parse one line. On failure return nullopt and set `ec` (transcript_errc) and `diag.desc` (what was wrong, without
+// Parse one line. On failure return nullopt and set `ec` (transcript_errc) and `diag.what` (what was wrong, without
 // the line number: the caller knows it).
 std::optional<TranscriptHeader> parse_header_line(std::string_view line, error_code& ec, Diagnostics& diag);
 std::optional<TranscriptEntry> parse_entry_line(std::string_view line, error_code& ec, Diagnostics& diag);

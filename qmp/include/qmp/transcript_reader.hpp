@@ -16,7 +16,7 @@ namespace qmp {
 // decrease (a transcript is in wire order).
 class TranscriptReader {
  public:
-  // False with `ec` (transcript_errc) and `diag.desc` ("line 7: ...") set on the first bad line; the reader then
+  // False with `ec` (transcript_errc) and `diag.what` ("line 7: ...") set on the first bad line; the reader then
   // refuses further lines.
   bool feed_line(std::string_view line, error_code& ec, Diagnostics& diag);
   // Fails with transcript_errc::empty when no header was fed.

@@ -26,13 +26,13 @@ std::string default_hint(const qmp::error_code& ec) {
 std::string error_line(const qmp::error_code& ec, const qmp::Diagnostics& diag, std::string_view doing,
                        std::string_view hint) {
   // QEMU's class and desc, paths, excerpts of what a peer sent: nothing raw reaches the terminal.
-  if (qmp::kind_of(ec) == qmp::error_kind::qmp && !diag.qmp_class.empty())
-    return qmp::printable("qmpc: " + diag.qmp_class + ": " + diag.desc) + "\n";
+  if (qmp::kind_of(ec) == qmp::error_kind::qmp && diag.from_qemu())
+    return qmp::printable("qmpc: " + diag.qmp_class + ": " + diag.qmp_desc) + "\n";
   std::string line = "qmpc: ";
   if (!doing.empty()) line.append(doing).append(": ");
   line += diag.describe(ec);
   // The library's own description often says what to check already; then the generic advice is left out.
-  const bool says_what_to_check = diag.desc.find("check ") != std::string::npos;
+  const bool says_what_to_check = diag.what.find("check ") != std::string::npos;
   const std::string advice = !hint.empty() ? std::string(hint) : says_what_to_check ? std::string() : default_hint(ec);
   if (!advice.empty()) line += "; " + advice;
   return qmp::printable(line) + "\n";

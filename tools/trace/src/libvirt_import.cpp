@@ -201,7 +201,7 @@ std::optional<std::vector<ImportedMonitor>> import_monitor(const std::string& mo
   }
   if (!too_deep.empty()) {
     ec = qmp::transcript_errc::bad_log;
-    diag.desc = std::move(too_deep);
+    diag.what = std::move(too_deep);
     return std::nullopt;
   }
   if (!unwritten.empty()) {
@@ -265,7 +265,7 @@ std::optional<std::vector<ImportedMonitor>> import_records(std::vector<LibvirtRe
   }
   if (order.empty()) {
     ec = qmp::transcript_errc::bad_log;
-    diag.desc = "no QMP traffic found (no QEMU_MONITOR_* entries: was the log written with "
+    diag.what = "no QMP traffic found (no QEMU_MONITOR_* entries: was the log written with "
                 "log_filters=\"1:qemu.qemu_monitor 1:qemu.qemu_monitor_json\"?)";
     return std::nullopt;
   }
@@ -273,7 +273,7 @@ std::optional<std::vector<ImportedMonitor>> import_records(std::vector<LibvirtRe
     std::string found;
     for (const auto& m : order) found += (found.empty() ? "" : ", ") + m;
     ec = qmp::transcript_errc::bad_log;
-    diag.desc = "monitor " + options.monitor + " is not in the log (monitors found: " + found + ")";
+    diag.what = "monitor " + options.monitor + " is not in the log (monitors found: " + found + ")";
     return std::nullopt;
   }
   std::vector<ImportedMonitor> out;
@@ -302,7 +302,7 @@ std::optional<std::vector<ImportedMonitor>> import_libvirt_log_file(const std::s
   LibvirtLogParser parser(options.max_line_bytes);
   const auto feed = [&](const qmp::TextLine& line) { return parser.feed_line(line.text, ec, diag); };
   if (!qmp::for_each_file_line(path, options.max_line_bytes, feed, ec, diag)) {
-    if (ec.category() == qmp::transcript_category()) diag.desc = path + ": " + diag.desc;
+    if (ec.category() == qmp::transcript_category()) diag.what = path + ": " + diag.what;
     return std::nullopt;
   }
   parser.finish();

@@ -203,7 +203,7 @@ bool LibvirtLogParser::feed_line(std::string_view line, qmp::error_code& ec, qmp
     if (!parse_libvirt_time(line.substr(0, kTimestampLength), &why)) {
       failed_ = true;
       ec = qmp::transcript_errc::bad_log;
-      diag.desc = "line " + std::to_string(line_no_) + ": the timestamp '" +
+      diag.what = "line " + std::to_string(line_no_) + ": the timestamp '" +
                   std::string(line.substr(0, kTimestampLength)) + "' is no real time: " + why;
       return false;
     }
@@ -217,7 +217,7 @@ bool LibvirtLogParser::feed_line(std::string_view line, qmp::error_code& ec, qmp
   if (entry_.size() + line.size() > max_entry_) {
     failed_ = true;
     ec = qmp::transcript_errc::line_too_long;
-    diag.desc = "line " + std::to_string(line_no_) + ": the log entry that starts on line " +
+    diag.what = "line " + std::to_string(line_no_) + ": the log entry that starts on line " +
                 std::to_string(entry_line_) + " is longer than the limit of " + std::to_string(max_entry_) + " bytes";
     return false;
   }

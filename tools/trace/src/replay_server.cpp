@@ -91,7 +91,7 @@ bool ReplayServer::listen(const std::string& path, qmp::error_code& ec, qmp::Dia
   if (!bec) state_->acceptor.listen(1, bec);
   if (bec) {
     ec = bec;
-    diag.desc = "cannot listen on '" + path + "': " + bec.message();
+    diag.what = "cannot listen on '" + path + "': " + bec.message();
     state_->acceptor.close(bec);
     state_->socket_file.remove();
     return false;

@@ -53,7 +53,7 @@ std::optional<qmp::Transcript> load(const std::string& path, const TraceRequest&
   qmp::TranscriptReadOptions o;
   o.max_line_bytes = a.max_line_bytes;
   auto t = qmp::read_transcript_file(path, ec, diag, o);
-  if (!t) say(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
+  if (!t) say(err, "qmpc trace: %s%s\n", diag.what.c_str(), raise_hint(ec));
   if (t && t->truncated) {
     say(err, "qmpc trace: warning: %s ends in an incomplete line (the recording was cut short); it was "
                       "left out\n", path.c_str());
@@ -76,7 +76,7 @@ int import_libvirt(const TraceRequest& a, std::FILE* out, std::FILE* err) {
   qmp::Diagnostics diag;
   auto imported = import_libvirt_log_file(log, o, ec, diag);
   if (!imported) {
-    say(err, "qmpc trace: %s%s\n", diag.desc.c_str(), raise_hint(ec));
+    say(err, "qmpc trace: %s%s\n", diag.what.c_str(), raise_hint(ec));
     return kFailed;
   }
   const std::optional<std::string>& output = a.output;
@@ -105,7 +105,7 @@ int import_libvirt(const TraceRequest& a, std::FILE* out, std::FILE* err) {
                                        (m.connection > 1 ? "-" + std::to_string(m.connection) : "") + ".qmpt");
     const auto existing = a.overwrite ? qmp::ExistingFile::replace : qmp::ExistingFile::refuse;
     if (!qmp::write_transcript_file(file, m.transcript, ec, diag, existing)) {
-      say(err, "qmpc trace: %s%s\n", diag.desc.c_str(),
+      say(err, "qmpc trace: %s%s\n", diag.what.c_str(),
                    ec == qmp::errc::invalid_argument ? " (give a new FILE, or --overwrite to replace a regular file)"
                                                      : "");
       rc = ec == qmp::errc::invalid_argument ? kUsage : kFailed;
@@ -158,7 +158,7 @@ int replay(boost::asio::io_context& ioc, const TraceRequest& a, std::FILE* out, 
   qmp::error_code ec;
   qmp::Diagnostics diag;
   if (!server.listen(a.listen, ec, diag)) {
-    say(err, "qmpc trace: %s\n", diag.desc.c_str());
+    say(err, "qmpc trace: %s\n", diag.what.c_str());
     return kFailed;
   }
   // SIGINT/SIGTERM end the replay and remove its socket (exit 130); caught from before the line that says the

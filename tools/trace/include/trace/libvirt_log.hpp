@@ -54,7 +54,7 @@ class LibvirtLogParser {
   // An entry (its first line and the lines continuing it) longer than `max_entry_bytes` is an error.
   explicit LibvirtLogParser(std::size_t max_entry_bytes = qmp::kDefaultMaxLineBytes) : max_entry_(max_entry_bytes) {}
 
-  // False with `ec` and `diag.desc` ("line 7: ...") for a line that starts with a timestamp naming no real time
+  // False with `ec` and `diag.what` ("line 7: ...") for a line that starts with a timestamp naming no real time
   // (transcript_errc::bad_log) or that makes its entry longer than the limit (transcript_errc::line_too_long); the
   // parser then refuses further lines.
   bool feed_line(std::string_view line, qmp::error_code& ec, qmp::Diagnostics& diag);
