@@ -23,7 +23,7 @@ boost::asio::awaitable<mirror::MirrorResult> mirror_and_pivot(qmp::Session& s, c
   auto [ec, result] = co_await job.async_run(tuple_awaitable);
   if (ec || result.outcome != mirror::Outcome::pivoted) {
     throw std::runtime_error("mirror " + spec.job_id + " did not pivot: " + std::string(mirror::to_string(result.outcome)) +
-                             ": " + result.error);
+                             ": " + result.diagnostics.text());
   }
   auto [qec, qr] = co_await s.async_execute("query-block", "", tuple_awaitable);
   if (qec) throw std::runtime_error("query-block: " + qr.diagnostics.describe(qec));

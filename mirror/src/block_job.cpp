@@ -180,7 +180,7 @@ class JobRun : public std::enable_shared_from_this<JobRun> {
   void act(Refused&) {}
   void act(Finished& f) {
     result_.deadline = f.deadline;
-    complete(error_for(f), f.error, f.outcome);
+    complete(error_for(f), f.diagnostics, f.outcome);
   }
 
   qmp::error_code error_for(const Finished& f) const {
@@ -204,7 +204,7 @@ class JobRun : public std::enable_shared_from_this<JobRun> {
         return opt_.end_mode == EndMode::run || opt_.end_mode == EndMode::manual ? qmp::error_code{}
                                                                                  : make_error_code(errc::wrong_outcome);
       case Outcome::ready:  // with an error: a job told to end by itself that waits to be completed
-        return f.error.empty() ? qmp::error_code{} : make_error_code(errc::wrong_outcome);
+        return f.diagnostics.empty() ? qmp::error_code{} : make_error_code(errc::wrong_outcome);
       case Outcome::detached: return {};
     }
     return make_error_code(errc::outcome_unknown);
@@ -270,14 +270,19 @@ class JobRun : public std::enable_shared_from_this<JobRun> {
 
   // --- the end ---
 
-  void complete(qmp::error_code ec, std::string error, std::optional<Outcome> outcome = std::nullopt) {
+  void complete(qmp::error_code ec, std::string what, std::optional<Outcome> outcome = std::nullopt) {
+    qmp::Diagnostics d;
+    d.what = std::move(what);
+    complete(ec, std::move(d), outcome);
+  }
+  void complete(qmp::error_code ec, qmp::Diagnostics diagnostics, std::optional<Outcome> outcome = std::nullopt) {
     if (finished_) return;
     finished_ = true;
     for (auto& t : timers_) t.cancel();
     poll_timer_.cancel();
     sub_.close();
     if (outcome) result_.outcome = *outcome;
-    result_.error = std::move(error);
+    result_.diagnostics = std::move(diagnostics);
     if (machine_) {
       result_.len = machine_->len();
       result_.offset = machine_->offset();

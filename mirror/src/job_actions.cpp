@@ -94,7 +94,7 @@ struct Describer {
   }
   std::string operator()(const Finished& a) const {
     std::string s = std::string("finished ") + to_string(a.outcome);
-    if (!a.error.empty()) s += ": " + a.error;
+    if (!a.diagnostics.empty()) s += ": " + a.diagnostics.describe({});
     if (a.deadline) s += std::string(" (deadline ") + to_string(*a.deadline) + ")";
     return s;
   }

@@ -150,7 +150,7 @@ Actions JobStateMachine::on_reply(Command command, const qmp::error_code& ec, co
         start_ = StartState::failed;
         // Events seen so far (JOB_STATUS_CHANGE created -> null of a job that could not be set up, or those of
         // another job with the same id) do not matter: QEMU's words say why.
-        finish(Outcome::start_failed, desc, out);
+        finish(Outcome::start_failed, reply.diagnostics, out);
         break;
       }
       start_ = StartState::ok;
@@ -159,7 +159,7 @@ Actions JobStateMachine::on_reply(Command command, const qmp::error_code& ec, co
         abort_job({}, out);
       }
       if (config_.end_mode == EndMode::detach && !terminal_ && !gone_ && !cancel_sent_) {
-        finish(Outcome::detached, {}, out);
+        finish(Outcome::detached, qmp::Diagnostics{}, out);
         break;
       }
       maybe_report_ready(out);
@@ -328,7 +328,7 @@ Actions JobStateMachine::request(Request r) {
       config_.end_mode = EndMode::wait_ready;
       if (ready_reported_ && !ready_acted_) {
         ready_acted_ = true;
-        finish(Outcome::ready, {}, out);
+        finish(Outcome::ready, qmp::Diagnostics{}, out);
       } else if (ready_reported_) {
         out.push_back(Refused{r, "the job is already past ready"});
       }
@@ -483,7 +483,7 @@ void JobStateMachine::maybe_act_on_ready(Actions& out) {
       abort_requested_ = true;
       abort_job({}, out);
       break;
-    case EndMode::wait_ready: finish(Outcome::ready, {}, out); break;
+    case EndMode::wait_ready: finish(Outcome::ready, qmp::Diagnostics{}, out); break;
     case EndMode::run:
       // Told it ends by itself, but it waits to be completed: a job with a ready phase (an active commit whose top
       // was taken for a lower layer). Say so instead of waiting forever; the job is left ready.
@@ -756,9 +756,15 @@ void JobStateMachine::abort_job(std::string reason, Actions& out) {
   send(force ? Command::force_cancel : Command::cancel, out);
 }
 
-void JobStateMachine::finish(Outcome o, std::string error, Actions& out) {
+void JobStateMachine::finish(Outcome o, std::string what, Actions& out) {
+  qmp::Diagnostics d;
+  d.what = std::move(what);
+  finish(o, std::move(d), out);
+}
+
+void JobStateMachine::finish(Outcome o, qmp::Diagnostics diagnostics, Actions& out) {
   if (done()) return;
-  Finished f{o, std::move(error), deadline_fired_};
+  Finished f{o, std::move(diagnostics), deadline_fired_};
   result_ = f;
   out.push_back(std::move(f));
 }

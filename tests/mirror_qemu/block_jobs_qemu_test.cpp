@@ -166,7 +166,7 @@ TEST_F(BlockJobsQemu, ActiveCommitPivotsOnReadyAndTheGuestReadsTheBase) {
     o.on_ready = [&](const mirror::ReadyReached&) { ready_before_complete = true; };
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::pivoted);
     EXPECT_TRUE(ready_before_complete);
     EXPECT_TRUE(r.ready_ms.has_value());
@@ -197,7 +197,7 @@ TEST_F(BlockJobsQemu, ActiveCommitIsNotCompletedBeforeItSaysReady) {
     });
     // JOB_STATUS_CHANGE running comes before block-commit's reply; until the reply, the refusal says so instead.
     while (job.status() != mirror::JobStatus::running && !done) co_await qmpc_test::sleep_for(5ms);
-    CO_ASSERT_FALSE(done) << result.error;
+    CO_ASSERT_FALSE(done) << result.diagnostics.text();
     auto refusal = job.request(mirror::Request::pivot);
     while (refusal && refusal->find("has not started yet") != std::string::npos && !done) {
       co_await qmpc_test::sleep_for(5ms);
@@ -209,7 +209,7 @@ TEST_F(BlockJobsQemu, ActiveCommitIsNotCompletedBeforeItSaysReady) {
     while (!job.ready() && !done) co_await qmpc_test::sleep_for(5ms);
     EXPECT_FALSE(job.request(mirror::Request::pivot).has_value());
     while (!done) co_await qmpc_test::sleep_for(5ms);
-    EXPECT_EQ(result.outcome, Outcome::pivoted) << result.error;
+    EXPECT_EQ(result.outcome, Outcome::pivoted) << result.diagnostics.text();
     EXPECT_EQ(co_await disk0_file(), base);
     co_await stop_qemu();
   });
@@ -225,7 +225,7 @@ TEST_F(BlockJobsQemu, CommitOfAnIntermediateLayerEndsByItself) {
     o.on_ready = [&](const mirror::ReadyReached&) { ready = true; };
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::completed);
     EXPECT_FALSE(ready);
     EXPECT_FALSE(r.pivot_us.has_value());
@@ -250,7 +250,7 @@ TEST_F(BlockJobsQemu, StreamCopiesTheChainIntoTheTopImage) {
     CO_ASSERT_TRUE(cmd.has_value());
     mirror::error_code ec;
     auto r = co_await run(options(*cmd, EndMode::run), ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::completed);
     EXPECT_EQ(r.len, 4 * MiB);
     co_await stop_qemu();
@@ -285,7 +285,7 @@ TEST_F(BlockJobsQemu, FullThenIncrementalBackupWithABitmap) {
     CO_ASSERT_TRUE(cmd.has_value());
     mirror::error_code ec;
     auto r = co_await run(options(*cmd, EndMode::run), ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::completed);
     co_await execute("human-monitor-command", R"({"command-line":"qemu-io disk0 \"write -P 0x77 0 64k\""})");
 
@@ -300,7 +300,7 @@ TEST_F(BlockJobsQemu, FullThenIncrementalBackupWithABitmap) {
     auto o = options(*cmd, EndMode::run);
     o.job_id = "job1";
     r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::completed);
     EXPECT_EQ(r.len, 64 * 1024u);  // only what the bitmap marked dirty
     co_await stop_qemu();
@@ -344,7 +344,7 @@ TEST_F(BlockJobsQemu, AttachTakesOverARunningMirrorAndPivotsOnlyOnReady) {
     EXPECT_FALSE(job.ready());
     co_await execute("block-job-set-speed", R"({"device":"job0","speed":0})");
     while (!done) co_await qmpc_test::sleep_for(5ms);
-    EXPECT_FALSE(ec) << ec.message() << ": " << result.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << result.diagnostics.text();
     EXPECT_EQ(result.outcome, Outcome::pivoted);
     EXPECT_EQ(co_await disk0_file(), tgt);
     co_await stop_qemu();
@@ -362,7 +362,9 @@ TEST_F(BlockJobsQemu, AttachToAJobQemuDoesNotHaveFails) {
     auto r = co_await run(o, ec);
     EXPECT_EQ(ec, mirror::errc::start_failed);
     EXPECT_EQ(r.outcome, Outcome::start_failed);
-    EXPECT_NE(r.error.find("QEMU has no job 'nojob'"), std::string::npos) << r.error;
+    // qmpc's words: QEMU refused nothing.
+    EXPECT_FALSE(r.diagnostics.from_qemu());
+    EXPECT_NE(r.diagnostics.what.find("QEMU has no job 'nojob'"), std::string::npos) << r.diagnostics.what;
     co_await stop_qemu();
   });
 }

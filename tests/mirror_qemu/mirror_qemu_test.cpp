@@ -203,7 +203,7 @@ TEST_F(MirrorQemu, DriveMirrorPivotsToTheTargetFile) {
     o.ready_timeout = 30s;
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::pivoted);
     EXPECT_EQ(r.job_id, "job0");
     EXPECT_GT(r.len, 0u);  // drive-mirror from a qcow2: len counts allocated bytes, not the disk size
@@ -229,7 +229,7 @@ TEST_F(MirrorQemu, BlockdevMirrorPivotsToTheTargetNode) {
     record(o, st);
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::pivoted);
     auto [file, node] = co_await disk0_backend();
     EXPECT_EQ(node, "tgt");
@@ -260,7 +260,7 @@ TEST_F(MirrorQemu, GuestWritesDuringEveryPhaseReachTheTarget) {
     co_await guest_write(0x44, 4 * MiB, 1 * MiB);     // after ready
     EXPECT_EQ(job.request(mirror::Request::pivot), std::nullopt);
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
-    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.error;
+    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.diagnostics.text();
     EXPECT_EQ(st.result.outcome, Outcome::pivoted);
     co_await guest_write(0x55, 14 * MiB, 1 * MiB);    // after the pivot: only the target has it
     co_await stop_qemu();
@@ -302,7 +302,8 @@ TEST_F(MirrorQemu, FullProgressWithoutReadyRefusesThePivot) {
     CO_ASSERT_TRUE(co_await wait_until([&] { return job.ready(); }));
     EXPECT_EQ(job.request(mirror::Request::pivot), std::nullopt);
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
-    EXPECT_EQ(st.result.outcome, Outcome::pivoted) << mirror::to_string(st.result.outcome) << ": " << st.result.error;
+    EXPECT_EQ(st.result.outcome, Outcome::pivoted) << mirror::to_string(st.result.outcome) << ": "
+        << st.result.diagnostics.text();
     co_await stop_qemu();
     EXPECT_TRUE(qmpc_test::images_identical(src, tgt));
   });
@@ -321,7 +322,7 @@ TEST_F(MirrorQemu, CancelBeforeReadyLeavesTheSourceActiveAndUnchanged) {
     CO_ASSERT_TRUE(co_await wait_until([&] { return job.status() == mirror::JobStatus::running; }));
     EXPECT_EQ(job.request(mirror::Request::abort), std::nullopt);
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
-    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.error;
+    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.diagnostics.text();
     EXPECT_EQ(st.result.outcome, Outcome::cancelled);
     EXPECT_LT(st.result.offset, st.result.len);
     auto [file, node] = co_await disk0_backend();
@@ -338,7 +339,7 @@ TEST_F(MirrorQemu, FinishAfterReadyKeepsTheSourceAndLeavesACopy) {
     co_await add_raw_target(tgt, 16 * MiB);
     mirror::error_code ec;
     auto r = co_await run(blockdev_options(EndMode::finish), ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::finished);
     auto [file, node] = co_await disk0_backend();
     EXPECT_EQ(node, "src0");
@@ -353,7 +354,7 @@ TEST_F(MirrorQemu, ForceCancelAfterReady) {
     co_await add_raw_target(dir.file("tgt.raw"), 16 * MiB);
     mirror::error_code ec;
     auto r = co_await run(blockdev_options(EndMode::abort), ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::cancelled);
     EXPECT_TRUE(r.ready_ms.has_value());
     auto [file, node] = co_await disk0_backend();
@@ -380,7 +381,7 @@ TEST_F(MirrorQemu, PauseAndResumeWhileReadyThenPivot) {
     EXPECT_FALSE(st.done);
     co_await execute("job-resume", R"({"id":"job0"})");
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
-    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.error;
+    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.diagnostics.text();
     EXPECT_EQ(st.result.outcome, Outcome::pivoted);
     co_await stop_qemu();
     EXPECT_TRUE(qmpc_test::images_identical(src, tgt));
@@ -404,7 +405,7 @@ TEST_F(MirrorQemu, FinishWhilePausedIsRetriedOnResume) {
     EXPECT_FALSE(st.done);
     co_await execute("job-resume", R"({"id":"job0"})");
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
-    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.error;
+    EXPECT_FALSE(st.ec) << st.ec.message() << ": " << st.result.diagnostics.text();
     EXPECT_EQ(st.result.outcome, Outcome::finished);
     auto [file, node] = co_await disk0_backend();
     EXPECT_EQ(node, "src0");
@@ -423,7 +424,7 @@ TEST_F(MirrorQemu, ManualFinalizeAndDismiss) {
     o.auto_dismiss = false;
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::pivoted);
     auto jobs = co_await execute("query-jobs");
     EXPECT_EQ(json::to_string(jobs.value()), "[]");
@@ -446,7 +447,7 @@ TEST_F(MirrorQemu, TargetIoErrorWithReportFailsWithQemusWords) {
     auto r = co_await run(o, ec);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::job_failed));
     EXPECT_EQ(r.outcome, Outcome::failed);
-    EXPECT_EQ(r.error, "Input/output error");
+    EXPECT_EQ(r.diagnostics.text(), "Input/output error");
     EXPECT_GE(r.error_events, 1u);
     auto [file, node] = co_await disk0_backend();
     EXPECT_EQ(node, "src0");
@@ -466,7 +467,7 @@ TEST_F(MirrorQemu, TargetIoErrorWithStopIsResumedThenPivoted) {
     record(o, st);
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::pivoted);
     EXPECT_EQ(r.resumes, 1u);
     CO_ASSERT_EQ(st.paused.size(), 1u);
@@ -487,7 +488,7 @@ TEST_F(MirrorQemu, TargetIoErrorWithStopAndNoResumesIsAborted) {
     auto r = co_await run(o, ec);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::job_cancelled));
     EXPECT_EQ(r.outcome, Outcome::cancelled);
-    EXPECT_NE(r.error.find("I/O error"), std::string::npos) << r.error;
+    EXPECT_NE(r.diagnostics.text().find("I/O error"), std::string::npos) << r.diagnostics.text();
     co_await stop_qemu();
   });
 }
@@ -504,7 +505,7 @@ TEST_F(MirrorQemu, NoSpaceOnTheTargetIsReportedAsSuchAndResumed) {
     record(o, st);
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::pivoted);
     CO_ASSERT_EQ(st.paused.size(), 1u);
     EXPECT_EQ(st.paused[0].io_status, "nospace");
@@ -519,7 +520,8 @@ TEST_F(MirrorQemu, ErrorAfterReadyBlocksThePivotUntilResumed) {
   // QEMU 5.2 aborts on the resume ("job_state_transition: Assertion `JobSTT[s0][s1]' failed"); 7.2 and 10.0 do
   // not (versions in between were not tried).
   if (!qmpc_test::qemu_system_version().at_least(7, 2))
-    GTEST_SKIP() << "QEMU " << qmpc_test::qemu_system_version().text << " aborts when an error-stopped ready job is resumed";
+    GTEST_SKIP() << "QEMU " << qmpc_test::qemu_system_version().text
+        << " aborts when an error-stopped ready job is resumed";
   run_test([&]() -> asio::awaitable<void> {
     CO_ASSERT_TRUE(co_await start_qemu());
     const std::string tgt = dir.file("tgt.raw");
@@ -539,7 +541,7 @@ TEST_F(MirrorQemu, ErrorAfterReadyBlocksThePivotUntilResumed) {
     CO_ASSERT_TRUE(co_await wait_until([&] { return job.status() == mirror::JobStatus::ready; }));
     EXPECT_EQ(job.request(mirror::Request::pivot), std::nullopt);
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
-    EXPECT_EQ(st.result.outcome, Outcome::pivoted) << st.result.error;
+    EXPECT_EQ(st.result.outcome, Outcome::pivoted) << st.result.diagnostics.text();
     co_await stop_qemu();
     EXPECT_TRUE(reads_as(tgt, "raw", 15 * MiB, 512 * 1024, 0x66));
   });
@@ -564,7 +566,7 @@ TEST_F(MirrorQemu, IgnoreFloodEndsWithTheForcedCancelFallback) {
     EXPECT_EQ(job.request(mirror::Request::finish), std::nullopt);
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
     EXPECT_EQ(st.result.outcome, Outcome::cancelled);
-    EXPECT_NE(st.result.error.find("soft cancel"), std::string::npos) << st.result.error;
+    EXPECT_NE(st.result.diagnostics.text().find("soft cancel"), std::string::npos) << st.result.diagnostics.text();
     EXPECT_GT(st.result.error_events, qmpc_test::qemu_system_version().at_least(7, 2) ? 1u : 0u);
     EXPECT_EQ(st.job_errors, 1u);  // reported once, counted always
     co_await stop_qemu();
@@ -590,7 +592,7 @@ TEST_F(MirrorQemu, SourceReadErrorFailsTheJob) {
     mirror::error_code ec;
     auto r = co_await run(o, ec);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::job_failed));
-    EXPECT_EQ(r.error, "Input/output error");
+    EXPECT_EQ(r.diagnostics.text(), "Input/output error");
     co_await stop_qemu();
   });
 }
@@ -604,7 +606,7 @@ TEST_F(MirrorQemu, SizeMismatchFailsWithQemusWords) {
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::job_failed));
     EXPECT_EQ(r.outcome, Outcome::failed);
     // QEMU's words: 7.2 and later name the problem; 5.2 only says "Invalid argument".
-    EXPECT_EQ(r.error, qmpc_test::qemu_system_version().at_least(7, 2) ? "Source and target image have different sizes"
+    EXPECT_EQ(r.diagnostics.text(), qmpc_test::qemu_system_version().at_least(7, 2) ? "Source and target image have different sizes"
                                                                         : "Invalid argument");
     co_await stop_qemu();
   });
@@ -627,7 +629,12 @@ TEST_F(MirrorQemu, DuplicateJobIdIsAStartFailure) {
     auto r = co_await run(o, ec);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::start_failed));
     EXPECT_EQ(r.outcome, Outcome::start_failed);
-    EXPECT_EQ(r.error, "Job ID 'job0' already in use");
+    // QEMU's words, kept apart: its class and desc, nothing of qmpc's.
+    EXPECT_TRUE(r.diagnostics.from_qemu());
+    EXPECT_EQ(r.diagnostics.qmp_class, "GenericError");
+    EXPECT_EQ(r.diagnostics.qmp_desc, "Job ID 'job0' already in use");
+    EXPECT_EQ(r.diagnostics.what, "");
+    EXPECT_EQ(r.diagnostics.text(), "Job ID 'job0' already in use");
     co_await stop_qemu();
   });
 }
@@ -644,7 +651,7 @@ TEST_F(MirrorQemu, QuitMidJobReportsTheCancelByQemu) {
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
     EXPECT_EQ(st.ec, mirror::make_error_code(mirror::errc::job_cancelled));
     EXPECT_EQ(st.result.outcome, Outcome::cancelled);
-    EXPECT_NE(st.result.error.find("host-qmp-quit"), std::string::npos) << st.result.error;
+    EXPECT_NE(st.result.diagnostics.text().find("host-qmp-quit"), std::string::npos) << st.result.diagnostics.text();
     auto [wec, status] = co_await machine->async_wait_exit(10s, tok);
     EXPECT_FALSE(wec) << wec.message();
   });
@@ -664,7 +671,7 @@ TEST_F(MirrorQemu, SigkillMidJobEndsWithAClearErrorWithoutHanging) {
     CO_ASSERT_TRUE(co_await wait_until([&] { return st.done; }));
     EXPECT_EQ(st.ec, mirror::make_error_code(mirror::errc::outcome_unknown));
     EXPECT_EQ(st.result.outcome, Outcome::unknown);
-    EXPECT_NE(st.result.error.find("connection"), std::string::npos) << st.result.error;
+    EXPECT_NE(st.result.diagnostics.text().find("connection"), std::string::npos) << st.result.diagnostics.text();
     auto [wec, status] = co_await machine->async_wait_exit(10s, tok);
     EXPECT_FALSE(wec) << wec.message();
   });
@@ -683,7 +690,7 @@ TEST_F(MirrorQemu, ReadyDeadlineAbortsAndSaysSo) {
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::deadline_expired));
     EXPECT_EQ(r.outcome, Outcome::cancelled);
     EXPECT_EQ(r.deadline, mirror::Timer::ready);
-    EXPECT_NE(r.error.find("ready deadline"), std::string::npos) << r.error;
+    EXPECT_NE(r.diagnostics.text().find("ready deadline"), std::string::npos) << r.diagnostics.text();
     co_await stop_qemu();
   });
 }
@@ -694,7 +701,7 @@ TEST_F(MirrorQemu, WaitReadyLeavesAReadyJobRunning) {
     co_await add_raw_target(dir.file("tgt.raw"), 16 * MiB);
     mirror::error_code ec;
     auto r = co_await run(blockdev_options(EndMode::wait_ready), ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::ready);
     auto jobs = co_await execute("query-block-jobs");
     CO_ASSERT_TRUE(jobs.value().IsArray());
@@ -713,7 +720,7 @@ TEST_F(MirrorQemu, DetachReturnsOnceTheJobStarted) {
     o.buf_size = 1 * MiB;
     mirror::error_code ec;
     auto r = co_await run(o, ec);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, Outcome::detached);
     auto jobs = co_await execute("query-jobs");
     CO_ASSERT_TRUE(jobs.value().IsArray());

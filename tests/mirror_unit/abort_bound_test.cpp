@@ -27,7 +27,8 @@ TEST(AbortBound, AnAbortBeforeTheStartReplySendsNothingButArmsTheAbortDeadline) 
   m.on_deadline(Timer::abort);
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
-  EXPECT_NE(m.result()->error.find("did not answer blockdev-mirror"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("did not answer blockdev-mirror"), std::string::npos)
+      << m.result()->diagnostics.text();
 }
 
 TEST(AbortBound, AnAbortBeforeTheStartReplyCancelsOnceTheJobStarted) {

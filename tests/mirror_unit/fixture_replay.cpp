@@ -346,10 +346,10 @@ class Replayer {
       if (!res) return fail("no outcome yet; want " + std::string(*v));
       expect_eq("outcome", to_string(res->outcome), std::string(*v));
     }
-    if (auto v = json::get_string(c, "error"); v && res) expect_eq("error", res->error, std::string(*v));
+    if (auto v = json::get_string(c, "error"); v && res) expect_eq("error", res->diagnostics.text(), std::string(*v));
     if (auto v = json::get_string(c, "error_contains"); v && res && r_.ok) {
-      if (res->error.find(*v) == std::string::npos)
-        fail("error '" + res->error + "' does not contain '" + std::string(*v) + "'");
+      if (res->diagnostics.text().find(*v) == std::string::npos)
+        fail("error '" + res->diagnostics.text() + "' does not contain '" + std::string(*v) + "'");
     }
     if (auto v = json::get_string(c, "deadline"); v && res)
       expect_eq("deadline", res->deadline ? to_string(*res->deadline) : "none", std::string(*v));
@@ -357,8 +357,8 @@ class Replayer {
       if (!json::find(c, "outcome") && res && r_.ok) fail("finished unexpectedly: " + describe(*res));
       if (!json::find(c, "deadline") && res && res->deadline && r_.ok)
         fail(std::string("a deadline fired: ") + to_string(*res->deadline));
-      if (!json::find(c, "error") && !json::find(c, "error_contains") && res && !res->error.empty() && r_.ok)
-        fail("unexpected error text: " + res->error);
+      if (!json::find(c, "error") && !json::find(c, "error_contains") && res && !res->diagnostics.empty() && r_.ok)
+        fail("unexpected error text: " + res->diagnostics.text());
     }
   }
 

@@ -68,7 +68,7 @@ TEST(JobKinds, AJobWithoutReadyPhaseArmsTheCompletionDeadlineAndIsNeverCompleted
   a = m.on_event(jsc("null"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::completed);
-  EXPECT_TRUE(m.result()->error.empty());
+  EXPECT_TRUE(m.result()->diagnostics.empty());
 }
 
 // The command line refuses --pivot for a stream; a machine given that pair anyway still never completes the job,
@@ -80,7 +80,8 @@ TEST(JobKinds, AJobWithoutReadyPhaseToldToPivotIsNotCompletedOnReady) {
     EXPECT_TRUE(sent(a).empty()) << to_string(mode);
     ASSERT_TRUE(m.result()) << to_string(mode);
     EXPECT_EQ(m.result()->outcome, Outcome::ready);
-    EXPECT_NE(m.result()->error.find("will not end by itself"), std::string::npos) << m.result()->error;
+    EXPECT_NE(m.result()->diagnostics.text().find("will not end by itself"), std::string::npos)
+        << m.result()->diagnostics.text();
   }
 }
 
@@ -210,7 +211,8 @@ TEST(JobKinds, AttachOnQemuBefore212ToAJobItDoesNotListFails) {
   on_reply(m, Command::query_block_jobs, ok("[]"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::start_failed);
-  EXPECT_NE(m.result()->error.find("query-block-jobs does not list it"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("query-block-jobs does not list it"), std::string::npos)
+      << m.result()->diagnostics.text();
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ TEST(JobStateMachine, ATransportErrorOnTheStartCommandEndsWithUnknown) {
   auto a = on_reply(m, Command::start, lost("connection lost"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
-  EXPECT_NE(m.result()->error.find("connection lost"), std::string::npos);
+  EXPECT_NE(m.result()->diagnostics.text().find("connection lost"), std::string::npos);
 }
 
 TEST(JobStateMachine, RequestsAfterTheEndAreRefused) {
@@ -243,8 +243,8 @@ TEST(JobStateMachine, ACancelThatNeverEndsAfterTheReadyDeadlineStillNamesTheRead
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
   EXPECT_EQ(m.result()->deadline, Timer::ready);
-  EXPECT_NE(m.result()->error.find("ready deadline"), std::string::npos) << m.result()->error;
-  EXPECT_NE(m.result()->error.find("did not end"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("ready deadline"), std::string::npos) << m.result()->diagnostics.text();
+  EXPECT_NE(m.result()->diagnostics.text().find("did not end"), std::string::npos) << m.result()->diagnostics.text();
 }
 
 // A monitor that refuses query-block-jobs is no QEMU (QEMU answers it in every state): a replayed transcript that
@@ -260,9 +260,10 @@ TEST(JobStateMachine, TwoFailedPollsInARowAbortTheJobAndTheRunEnds) {
   m.on_deadline(Timer::abort);
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
-  EXPECT_NE(m.result()->error.find("QEMU refused query-block-jobs (GenericError: qmpc replay: expected"),
-            std::string::npos) << m.result()->error;
-  EXPECT_NE(m.result()->error.find("2 times in a row"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("QEMU refused query-block-jobs (GenericError: qmpc replay: expected"),
+            std::string::npos) << m.result()->diagnostics.text();
+  EXPECT_NE(m.result()->diagnostics.text().find("2 times in a row"), std::string::npos)
+      << m.result()->diagnostics.text();
 }
 
 TEST(JobStateMachine, APollWithoutReplyCountsAsAFailedOne) {
@@ -272,8 +273,8 @@ TEST(JobStateMachine, APollWithoutReplyCountsAsAFailedOne) {
   EXPECT_EQ(sent(on_poll_failed(m, silent)), std::vector<std::string>{R"(block-job-cancel {"device":"job0"})"});
   m.on_deadline(Timer::abort);
   ASSERT_TRUE(m.result());
-  EXPECT_NE(m.result()->error.find("query-block-jobs failed (no reply within 30 s)"), std::string::npos)
-      << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("query-block-jobs failed (no reply within 30 s)"), std::string::npos)
+      << m.result()->diagnostics.text();
 }
 
 TEST(JobStateMachine, OnlyFailuresInARowCount) {
@@ -299,7 +300,7 @@ TEST(JobStateMachine, EveryActionDescribesItself) {
                        ArmTimer{Timer::ready},
                        DisarmTimer{Timer::completion},
                        Refused{Request::pivot, "not ready"},
-                       Finished{Outcome::failed, "Input/output error", std::nullopt}};
+                       Finished{Outcome::failed, {"", "", "Input/output error"}, std::nullopt}};
   const std::vector<std::string> want = {R"(send job-complete {"id":"job0"} (complete))",
                                          "status running -> ready",
                                          "ready (JOB_STATUS_CHANGE)",
@@ -351,7 +352,7 @@ TEST(JobStateMachine, ACompletionAtQuitThatQmpcDidNotAskForIsACancelNotAPivot) {
   completes_without_error(m);
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::cancelled);
-  EXPECT_NE(m.result()->error.find("host-qmp-quit"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("host-qmp-quit"), std::string::npos) << m.result()->diagnostics.text();
 }
 
 // QEMU 5.2 ends a soft-cancelled mirror that meets target errors as cancelled: qmpc asked, and says what came of it.
@@ -368,7 +369,7 @@ TEST(JobStateMachine, ASoftCancelThatEndsCancelledSaysSo) {
   m.on_event(jsc("null"));
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::cancelled);
-  EXPECT_NE(m.result()->error.find("soft cancel"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("soft cancel"), std::string::npos) << m.result()->diagnostics.text();
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ TEST_F(MirrorJobFake, WithoutJobCommandsItPivotsWithBlockJobComplete) {
     o.on_status = [&](mirror::JobStatus, mirror::JobStatus to) { statuses.push_back(mirror::to_string(to)); };
     mirror::MirrorJob job(session, o);
     auto [ec, r] = co_await job.async_run(tok);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, mirror::Outcome::pivoted);
     EXPECT_FALSE(r.job_commands);
     EXPECT_EQ(r.len, 4u);
@@ -102,7 +102,7 @@ TEST_F(MirrorJobFake, AResetMidJobEndsWithOutcomeUnknown) {
     auto [ec, r] = co_await job.async_run(tok);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::outcome_unknown));
     EXPECT_EQ(r.outcome, mirror::Outcome::unknown);
-    EXPECT_NE(r.error.find("connection"), std::string::npos) << r.error;
+    EXPECT_NE(r.diagnostics.text().find("connection"), std::string::npos) << r.diagnostics.text();
   }, 10s);
 }
 
@@ -115,7 +115,7 @@ TEST_F(MirrorJobFake, InvalidOptionsSendNothing) {
     mirror::MirrorJob job(session, o);
     auto [ec, r] = co_await job.async_run(tok);
     EXPECT_EQ(ec, mirror::make_error_code(mirror::errc::invalid_options));
-    EXPECT_NE(r.error.find("unmap"), std::string::npos) << r.error;
+    EXPECT_NE(r.diagnostics.text().find("unmap"), std::string::npos) << r.diagnostics.text();
     EXPECT_EQ(session.stats().messages_out, 1u);  // qmp_capabilities only
   }, 10s);
 }
@@ -144,7 +144,7 @@ TEST_F(MirrorJobFake, CancellingTheRunAbortsTheJob) {
     };
     mirror::MirrorJob job(session, o);
     auto [ec, r] = co_await job.async_run(asio::bind_cancellation_slot(cancel.slot(), tok));
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, mirror::Outcome::cancelled);
     EXPECT_EQ(r.offset, 2u);
   }, 10s);
@@ -181,7 +181,7 @@ TEST_F(MirrorJobFake, AnEventGapIsFollowedByAResync) {
     o.event_queue_capacity = 4;
     mirror::MirrorJob job(session, o);
     auto [ec, r] = co_await job.async_run(tok);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, mirror::Outcome::pivoted);
     EXPECT_LT(r.error_events, 20u);  // some were dropped
   }, 10s);
@@ -218,7 +218,7 @@ TEST_F(MirrorJobFake, AQemuWithoutJobStatusChangeStillPivots) {
     o.job_id = "job0";
     mirror::MirrorJob job(session, o);
     auto [ec, r] = co_await job.async_run(tok);
-    EXPECT_FALSE(ec) << ec.message() << ": " << r.error;
+    EXPECT_FALSE(ec) << ec.message() << ": " << r.diagnostics.text();
     EXPECT_EQ(r.outcome, mirror::Outcome::pivoted);
     EXPECT_FALSE(r.job_commands);
   }, 10s);

@@ -35,7 +35,7 @@ TEST(OldQemu, PivotsOnBlockJobReadyAndEndsWithBlockJobCompleted) {
   on_reply(m, Command::complete, ok());
   a = m.on_event(block_job_event("BLOCK_JOB_COMPLETED"));
   ASSERT_TRUE(m.result());
-  EXPECT_EQ(m.result()->outcome, Outcome::pivoted) << m.result()->error;
+  EXPECT_EQ(m.result()->outcome, Outcome::pivoted) << m.result()->diagnostics.text();
 }
 
 TEST(OldQemu, ACancelEndsWithBlockJobCancelled) {
@@ -87,7 +87,8 @@ TEST(OldQemu, AJobNoLongerListedTwiceWithoutItsEndIsUnknown) {
   poll(m, "[]");
   ASSERT_TRUE(m.result());
   EXPECT_EQ(m.result()->outcome, Outcome::unknown);
-  EXPECT_NE(m.result()->error.find("no longer listed"), std::string::npos) << m.result()->error;
+  EXPECT_NE(m.result()->diagnostics.text().find("no longer listed"), std::string::npos)
+      << m.result()->diagnostics.text();
 }
 
 // A job stopped by an I/O error: no JOB_STATUS_CHANGE paused follows BLOCK_JOB_ERROR on such a QEMU (the job is
@@ -122,8 +123,9 @@ TEST(OldQemu, AJobStoppedByAnErrorIsAbortedWhenThePolicyAllowsNoResume) {
   on_reply(m, Command::cancel, ok());
   m.on_event(block_job_event("BLOCK_JOB_CANCELLED"));
   ASSERT_TRUE(m.result());
-  EXPECT_EQ(m.result()->outcome, Outcome::cancelled) << m.result()->error;
-  EXPECT_NE(m.result()->error.find("no space left on device"), std::string::npos) << m.result()->error;
+  EXPECT_EQ(m.result()->outcome, Outcome::cancelled) << m.result()->diagnostics.text();
+  EXPECT_NE(m.result()->diagnostics.text().find("no space left on device"), std::string::npos)
+      << m.result()->diagnostics.text();
 }
 
 // Resync on such a QEMU: query-jobs does not exist; query-block-jobs still tells whether the job is gone.

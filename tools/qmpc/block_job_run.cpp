@@ -181,7 +181,7 @@ asio::awaitable<int> run_block_job(const Runtime& rt, JobRun opt) {
   summary.ready_ms = result.ready_ms;
   summary.done_ms = result.done_ms;
   summary.pivot_us = result.pivot_us;
-  summary.error = result.error;
+  summary.error = result.diagnostics.text();
   summary.result = result_name(result.outcome);
   std::string note;
   if (!ec && result.outcome == mirror::Outcome::pivoted && !opt.pivot_target_node.empty() &&
@@ -197,7 +197,7 @@ asio::awaitable<int> run_block_job(const Runtime& rt, JobRun opt) {
   end.outcome = result.outcome;
   end.interrupted = interrupted;
   end.timed_out = timed_out;
-  end.qemu_error_is_the_cause = !watcher->last_class().empty() && watcher->last_desc() == result.error;
+  end.qemu_error_is_the_cause = !watcher->last_class().empty() && watcher->last_desc() == result.diagnostics.text();
   const cli::MirrorVerdict verdict = cli::mirror_verdict(end);
   const std::string job_name = opt.what + " job " + summary.job;
   std::string error_line;
@@ -221,7 +221,7 @@ asio::awaitable<int> run_block_job(const Runtime& rt, JobRun opt) {
                       (confirmed ? "; it was aborted"
                                  : "; QEMU did not confirm the abort within --abort-grace " +
                                        seconds_text(opt.abort_grace_s) + ": " + left_in_qemu(summary.job, result)) +
-                      (result.error.empty() ? "" : " (" + result.error + ")");
+                      (result.diagnostics.empty() ? "" : " (" + result.diagnostics.text() + ")");
       error_line = "qmpc: " + job_name + ": " + summary.error + "; raise --timeout or the --bandwidth limit\n";
       break;
     }

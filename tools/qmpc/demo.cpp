@@ -187,7 +187,7 @@ asio::awaitable<int> run_demo(const Runtime& rt) {
   if (bar_drawn) std::fputc('\n', stderr);
   if (jec || result.outcome != mirror::Outcome::pivoted) {
     std::fprintf(stderr, "qmpc demo: the mirror did not pivot (%s): %s\n", mirror::to_string(result.outcome),
-                 qmp::printable(result.error.empty() ? jec.message() : result.error).c_str());
+                 qmp::printable(result.diagnostics.empty() ? jec.message() : result.diagnostics.describe(jec)).c_str());
     co_return cli::to_int(cli::ExitCode::failed);
   }
   say("pivoted: disk0 now reads from " + copy);

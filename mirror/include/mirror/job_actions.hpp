@@ -6,6 +6,7 @@
 
 #include "mirror/job_status.hpp"
 
+#include <qmp/error.hpp>
 #include <qmp/message.hpp>
 
 #include <cstdint>
@@ -128,7 +129,9 @@ struct Refused {
 
 struct Finished {
   Outcome outcome;
-  std::string error;                  // empty on success; QEMU's words when QEMU gave them
+  // Why it did not end as asked (empty on success): QEMU's class and desc when QEMU refused the start command,
+  // else qmpc's words in `what` (a failed job's error message from QEMU verbatim, a refused completion, a loss).
+  qmp::Diagnostics diagnostics;
   std::optional<Timer> deadline;      // the deadline that fired, if one did
 };
 

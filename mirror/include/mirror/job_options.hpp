@@ -104,7 +104,9 @@ struct JobResult {
   std::optional<double> ready_ms;        // start command sent -> first ready signal read
   std::optional<double> done_ms;         // start command sent -> the end
   std::optional<std::int64_t> pivot_us;  // first ready signal read -> completion command written
-  std::string error;                     // why it did not end as asked; QEMU's words when it gave them
+  // Why it did not end as asked (empty when it did): QEMU's class and desc when QEMU refused a command the run
+  // depended on (qmp_class, qmp_desc), qmpc's words otherwise (what); text() is the one to show.
+  qmp::Diagnostics diagnostics;
   std::optional<Timer> deadline;         // the deadline that fired
   JobStatus status = JobStatus::unknown;  // the job's last status seen (unknown: QEMU never said)
   bool abort_sent = false;               // an abort (cancel) was under way

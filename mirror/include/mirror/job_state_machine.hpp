@@ -138,7 +138,8 @@ class JobStateMachine {
   void send_complete(Actions& out);
   void send_finish(Actions& out);
   void abort_job(std::string reason, Actions& out);
-  void finish(Outcome o, std::string error, Actions& out);
+  void finish(Outcome o, std::string what, Actions& out);
+  void finish(Outcome o, qmp::Diagnostics diagnostics, Actions& out);
   std::optional<std::string> pivot_refusal(std::string_view verb) const;
 
   JobConfig config_;

@@ -63,12 +63,14 @@ errc errc_from_class(std::string_view qmp_class) noexcept;
 
 // What went wrong, in words, with QEMU's words kept apart from qmpc's own (as Boost.MySQL keeps the server's
 // message apart from the client's). Session hands one over with each command's error_code (Reply::diagnostics)
-// and for the session's failure, Machine for its last failure, the transcript tools as an out-parameter.
+// and for the session's failure, Machine for its last failure, the block job runner in its result
+// (mirror::JobResult::diagnostics), the transcript tools as an out-parameter.
 struct Diagnostics {
   std::string qmp_class;  // QEMU's error class, verbatim (e.g. "GenericError"); empty unless QEMU refused a command
   std::string qmp_desc;   // QEMU's desc, verbatim; empty unless QEMU refused a command
   std::string what;       // qmpc's own words: what it found wrong, or what it was doing (empty when it adds none)
 
+  bool empty() const noexcept { return qmp_class.empty() && qmp_desc.empty() && what.empty(); }
   // True when the error is QEMU's refusal of a command (qmp_class and qmp_desc hold QEMU's words).
   bool from_qemu() const noexcept { return !qmp_class.empty(); }
   // QEMU's desc for QEMU's errors, else qmpc's words.
