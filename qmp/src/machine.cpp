@@ -453,10 +453,15 @@ Machine::~Machine() {
   if (core_) core_->terminate();
 }
 
-void Machine::start_start(asio::any_completion_handler<WaitSignature> h) {
-  auto ex = core_->ex_;
-  asio::co_spawn(ex, detail::MachineCore::start(core_),
-                 [ex, core = core_, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
+namespace detail {
+
+MachineInitiation::executor_type MachineInitiation::get_executor() const noexcept { return core->ex_; }
+
+void MachineStartInitiation::start(const std::shared_ptr<MachineCore>& core,
+                                   asio::any_completion_handler<WaitSignature> h) {
+  auto ex = core->ex_;
+  asio::co_spawn(ex, MachineCore::start(core),
+                 [ex, core, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
                    if (e) {
                      ec = errc::spawn_failed;
                      core->diag_ = Diagnostics{};
@@ -466,10 +471,11 @@ void Machine::start_start(asio::any_completion_handler<WaitSignature> h) {
                  });
 }
 
-void Machine::start_stop(asio::any_completion_handler<ExitSignature> h, StopOptions options) {
-  auto ex = core_->ex_;
-  asio::co_spawn(ex, detail::MachineCore::stop(core_, options),
-                 [ex, core = core_, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
+void MachineStopInitiation::start(const std::shared_ptr<MachineCore>& core,
+                                  asio::any_completion_handler<ExitSignature> h, StopOptions options) {
+  auto ex = core->ex_;
+  asio::co_spawn(ex, MachineCore::stop(core, options),
+                 [ex, core, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
                    if (e) {
                      r.first = errc::invalid_argument;
                      core->diag_ = Diagnostics{};
@@ -479,10 +485,11 @@ void Machine::start_stop(asio::any_completion_handler<ExitSignature> h, StopOpti
                  });
 }
 
-void Machine::start_wait_exit(asio::any_completion_handler<ExitSignature> h, Clock::duration timeout) {
-  auto ex = core_->ex_;
-  asio::co_spawn(ex, detail::MachineCore::wait_exit(core_, timeout),
-                 [ex, core = core_, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
+void MachineWaitExitInitiation::start(const std::shared_ptr<MachineCore>& core,
+                                      asio::any_completion_handler<ExitSignature> h, Clock::duration timeout) {
+  auto ex = core->ex_;
+  asio::co_spawn(ex, MachineCore::wait_exit(core, timeout),
+                 [ex, core, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
                    if (e) {
                      r.first = errc::invalid_argument;
                      core->diag_ = Diagnostics{};
@@ -491,6 +498,8 @@ void Machine::start_wait_exit(asio::any_completion_handler<ExitSignature> h, Clo
                    complete(ex, std::move(h), r.first, r.second);
                  });
 }
+
+}  // namespace detail
 
 void Machine::kill(int signal) { core_->send_signal(signal); }
 

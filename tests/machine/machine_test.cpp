@@ -8,6 +8,7 @@
 #include "support/temp_dir.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -24,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -95,6 +97,31 @@ TEST_F(MachineTest, StartsBareQemuOnASocketpairAndStopsItWithQuit) {
     EXPECT_EQ(qmp::json::get_string(*m.session().shutdown_event()->data(), "reason"), "host-qmp-quit");
   });
   EXPECT_TRUE(reaped(m.pid()));
+}
+
+TEST_F(MachineTest, DeferredOperationsRunOnTheStateOfAMachineMovedAfterTheyWereMade) {
+  std::optional<qmp::Machine> first(std::in_place, ioc.get_executor(), bare_qemu());
+  auto start = first->async_start(asio::deferred);
+  auto stop = first->async_stop({}, asio::deferred);
+  qmp::Machine moved(std::move(*first));
+  first.reset();  // the object the operations were made from is gone
+  bool started = false;
+  std::optional<qmp::ExitStatus> ended;
+  std::move(start)([&](qmp::error_code ec) {
+    EXPECT_FALSE(ec) << ec.message() << ": " << moved.diagnostics().what;
+    started = true;
+    std::move(stop)([&](qmp::error_code sec, qmp::ExitStatus st) {
+      EXPECT_FALSE(sec) << sec.message();
+      ended = st;
+    });
+  });
+  ioc.run_for(20s);
+  EXPECT_TRUE(started);
+  ASSERT_TRUE(ended);
+  EXPECT_TRUE(ended->exited);
+  EXPECT_EQ(ended->code, 0);
+  EXPECT_FALSE(moved.running());
+  EXPECT_TRUE(reaped(moved.pid()));
 }
 
 TEST_F(MachineTest, StartsOnAUnixSocketInAPrivateDirectory) {

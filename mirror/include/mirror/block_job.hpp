@@ -44,11 +44,13 @@ class BlockJob {
 
   // Starts the job and completes when it ended as far as the end mode goes (pivoted, finished, cancelled, ready,
   // detached) or failed. The error code is success when the outcome is the one asked for; otherwise a
-  // mirror::errc (or a qmp error when QEMU could not be asked at all), with the details in JobResult::error.
+  // mirror::errc (or a qmp error when QEMU could not be asked at all), with the details in
+  // JobResult::diagnostics.
   // One run per BlockJob. Cancelling it (the token's cancellation slot) aborts the job; the run still completes
   // only when the job ended, with ec success and outcome cancelled.
-  template <typename Token>
-  auto async_run(Token&& token) {
+  // A BlockJob neither moves nor copies, so the operation may hold it.
+  template <typename Token = qmp::default_token_t<boost::asio::any_io_executor>>
+  auto async_run(Token&& token = Token()) {
     return boost::asio::async_initiate<Token, RunSignature>(
         [this](boost::asio::any_completion_handler<RunSignature> h) { start_run(std::move(h)); }, token);
   }

@@ -65,6 +65,44 @@ struct StopOptions {
 
 using ExitSignature = void(error_code, ExitStatus);
 
+namespace detail {
+
+// Initiation objects: they hold the machine's shared state (never the Machine object, which is movable) and
+// expose the executor the operation runs on.
+struct MachineInitiation {
+  using executor_type = boost::asio::any_io_executor;
+  std::shared_ptr<MachineCore> core;
+  executor_type get_executor() const noexcept;
+};
+
+struct MachineStartInitiation : MachineInitiation {
+  template <typename Handler>
+  void operator()(Handler&& h) const {
+    start(core, boost::asio::any_completion_handler<WaitSignature>(std::forward<Handler>(h)));
+  }
+  static void start(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<WaitSignature> h);
+};
+
+struct MachineStopInitiation : MachineInitiation {
+  template <typename Handler>
+  void operator()(Handler&& h, StopOptions options) const {
+    start(core, boost::asio::any_completion_handler<ExitSignature>(std::forward<Handler>(h)), options);
+  }
+  static void start(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<ExitSignature> h,
+                    StopOptions options);
+};
+
+struct MachineWaitExitInitiation : MachineInitiation {
+  template <typename Handler>
+  void operator()(Handler&& h, Clock::duration timeout) const {
+    start(core, boost::asio::any_completion_handler<ExitSignature>(std::forward<Handler>(h)), timeout);
+  }
+  static void start(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<ExitSignature> h,
+                    Clock::duration timeout);
+};
+
+}  // namespace detail
+
 class Machine {
  public:
   using executor_type = boost::asio::any_io_executor;
@@ -76,28 +114,24 @@ class Machine {
 
   // Spawns QEMU and waits for its greeting (and negotiation, with hold_session). Fails with
   // errc::process_exited (stderr in diagnostics()) when QEMU exits first, errc::timeout after start_timeout.
-  template <typename Token>
-  auto async_start(Token&& token) {
-    return boost::asio::async_initiate<Token, WaitSignature>(
-        [this](boost::asio::any_completion_handler<WaitSignature> h) { start_start(std::move(h)); }, token);
+  // Like every operation here it holds the machine's shared state, not the Machine object: it may be started
+  // (asio::deferred) after the Machine was moved.
+  template <typename Token = default_token_t<executor_type>>
+  auto async_start(Token&& token = Token()) {
+    return boost::asio::async_initiate<Token, WaitSignature>(detail::MachineStartInitiation{{core_}}, token);
   }
 
   // quit -> wait -> SIGTERM -> wait -> SIGKILL -> wait. Completes with how the process ended.
-  template <typename Token>
-  auto async_stop(StopOptions options, Token&& token) {
-    return boost::asio::async_initiate<Token, ExitSignature>(
-        [this](boost::asio::any_completion_handler<ExitSignature> h, StopOptions o) { start_stop(std::move(h), o); },
-        token, options);
+  template <typename Token = default_token_t<executor_type>>
+  auto async_stop(StopOptions options, Token&& token = Token()) {
+    return boost::asio::async_initiate<Token, ExitSignature>(detail::MachineStopInitiation{{core_}}, token, options);
   }
 
   // Waits for the process to exit by itself, at most `timeout` (errc::timeout).
-  template <typename Token>
-  auto async_wait_exit(Clock::duration timeout, Token&& token) {
-    return boost::asio::async_initiate<Token, ExitSignature>(
-        [this](boost::asio::any_completion_handler<ExitSignature> h, Clock::duration t) {
-          start_wait_exit(std::move(h), t);
-        },
-        token, timeout);
+  template <typename Token = default_token_t<executor_type>>
+  auto async_wait_exit(Clock::duration timeout, Token&& token = Token()) {
+    return boost::asio::async_initiate<Token, ExitSignature>(detail::MachineWaitExitInitiation{{core_}}, token,
+                                                             timeout);
   }
 
   // Sends a signal (e.g. SIGKILL to simulate a crash). No effect once the child was reaped.
@@ -118,9 +152,6 @@ class Machine {
   std::optional<ExitStatus> exit_status() const noexcept;
 
  private:
-  void start_start(boost::asio::any_completion_handler<WaitSignature> h);
-  void start_stop(boost::asio::any_completion_handler<ExitSignature> h, StopOptions options);
-  void start_wait_exit(boost::asio::any_completion_handler<ExitSignature> h, Clock::duration timeout);
   std::shared_ptr<detail::MachineCore> core_;
 };
 
