@@ -34,6 +34,10 @@ using namespace mirror;
 namespace json = qmp::json;
 
 constexpr std::string_view kJob = "job0";
+// A repeated message (a flood step, a fixture's "repeat") is handed over this many times at most. The machine's
+// counters stop mattering long before (a job is resumed at most 3 times, polls fail 2 times in a row at most;
+// errors are counted, never stored), and each copy is a full decode: more would only slow the target down.
+constexpr int kMaxRepeat = 12;
 
 bool names_job(const json::Value& v, std::string_view key) { return json::get_string(v, key) == kJob; }
 
@@ -207,7 +211,7 @@ void byte_steps(Harness& h, FuzzedDataProvider& in) {
       case 14: in.ConsumeBool() ? h.lost() : h.transport_error(); break;
       default: {  // a flood of the same event, as QEMU sends BLOCK_JOB_ERROR with action ignore
         const std::string e = qmpc_fuzz::make_event(in, std::string(kJob));
-        for (int n = in.ConsumeIntegralInRange(2, 100); n > 0; --n) h.event(e, false);
+        for (int n = in.ConsumeIntegralInRange(2, kMaxRepeat); n > 0; --n) h.event(e, false);
       }
     }
   }
@@ -245,7 +249,7 @@ bool fixture_step(Harness& h, const json::Document& d) {
   if (const json::Value* in = json::find(d, "in")) {
     const std::string text = json::to_string(*in);
     const bool is_reply = json::find(*in, "return") || json::find(*in, "error");
-    for (auto n = std::min<std::uint64_t>(json::get_uint(d, "repeat").value_or(1), 300); n > 0; --n)
+    for (auto n = std::min<std::uint64_t>(json::get_uint(d, "repeat").value_or(1), kMaxRepeat); n > 0; --n)
       is_reply ? h.reply(text, false) : h.event(text, false);
   } else if (const json::Value* p = json::find(d, "poll")) {
     h.poll(*p);
