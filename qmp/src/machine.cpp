@@ -455,10 +455,9 @@ Machine::~Machine() {
 
 namespace detail {
 
-MachineInitiation::executor_type MachineInitiation::get_executor() const noexcept { return core->ex_; }
+asio::any_io_executor executor_of(const std::shared_ptr<MachineCore>& core) noexcept { return core->ex_; }
 
-void MachineStartInitiation::start(const std::shared_ptr<MachineCore>& core,
-                                   asio::any_completion_handler<WaitSignature> h) {
+void start_machine(const std::shared_ptr<MachineCore>& core, asio::any_completion_handler<WaitSignature> h) {
   auto ex = core->ex_;
   asio::co_spawn(ex, MachineCore::start(core),
                  [ex, core, h = std::move(h)](std::exception_ptr e, error_code ec) mutable {
@@ -471,10 +470,13 @@ void MachineStartInitiation::start(const std::shared_ptr<MachineCore>& core,
                  });
 }
 
-void MachineStopInitiation::start(const std::shared_ptr<MachineCore>& core,
-                                  asio::any_completion_handler<ExitSignature> h, StopOptions options) {
+namespace {
+
+// Runs `op` (stop or wait_exit) and completes `h` with how the process ended.
+void spawn_exit(const std::shared_ptr<MachineCore>& core, asio::awaitable<std::pair<error_code, ExitStatus>> op,
+                asio::any_completion_handler<ExitSignature> h) {
   auto ex = core->ex_;
-  asio::co_spawn(ex, MachineCore::stop(core, options),
+  asio::co_spawn(ex, std::move(op),
                  [ex, core, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
                    if (e) {
                      r.first = errc::invalid_argument;
@@ -485,18 +487,16 @@ void MachineStopInitiation::start(const std::shared_ptr<MachineCore>& core,
                  });
 }
 
-void MachineWaitExitInitiation::start(const std::shared_ptr<MachineCore>& core,
-                                      asio::any_completion_handler<ExitSignature> h, Clock::duration timeout) {
-  auto ex = core->ex_;
-  asio::co_spawn(ex, MachineCore::wait_exit(core, timeout),
-                 [ex, core, h = std::move(h)](std::exception_ptr e, std::pair<error_code, ExitStatus> r) mutable {
-                   if (e) {
-                     r.first = errc::invalid_argument;
-                     core->diag_ = Diagnostics{};
-                     core->diag_.what = exception_text(e);
-                   }
-                   complete(ex, std::move(h), r.first, r.second);
-                 });
+}  // namespace
+
+void stop_machine(const std::shared_ptr<MachineCore>& core, asio::any_completion_handler<ExitSignature> h,
+                  StopOptions options) {
+  spawn_exit(core, MachineCore::stop(core, options), std::move(h));
+}
+
+void wait_machine_exit(const std::shared_ptr<MachineCore>& core, asio::any_completion_handler<ExitSignature> h,
+                       Clock::duration timeout) {
+  spawn_exit(core, MachineCore::wait_exit(core, timeout), std::move(h));
 }
 
 }  // namespace detail

@@ -51,31 +51,30 @@ const SessionOptions& Session::options() const noexcept { return core_->opts; }
 
 namespace detail {
 
-SessionInitiation::executor_type SessionInitiation::get_executor() const noexcept { return core->ex; }
+asio::any_io_executor executor_of(const std::shared_ptr<SessionCore>& core) noexcept { return core->ex; }
 
-void ConnectInitiation::start(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
-                              std::string address) {
+void start_connect(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
+                   std::string address) {
   spawn_wait(core, core->connect(std::move(address)), std::move(h));
 }
 
-void AcceptInitiation::start(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
-                             std::string path) {
+void start_accept(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
+                  std::string path) {
   spawn_wait(core, core->accept(std::move(path)), std::move(h));
 }
 
-void HandshakeInitiation::start(const std::shared_ptr<SessionCore>& core,
-                                asio::any_completion_handler<WaitSignature> h, bool negotiate) {
+void start_handshake(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
+                     bool negotiate) {
   spawn_wait(core, core->handshake(negotiate), std::move(h));
 }
 
-void ExecuteInitiation::start(const std::shared_ptr<SessionCore>& core,
-                              asio::any_completion_handler<ExecuteSignature> h, std::string name, std::string args,
-                              CommandOptions options) {
+void start_execute(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<ExecuteSignature> h,
+                   std::string name, std::string args, CommandOptions options) {
   core->execute(std::move(h), std::move(name), std::move(args), std::move(options));
 }
 
-void WaitClosedInitiation::start(const std::shared_ptr<SessionCore>& core,
-                                 asio::any_completion_handler<WaitSignature> h, Clock::duration timeout) {
+void start_wait_closed(const std::shared_ptr<SessionCore>& core, asio::any_completion_handler<WaitSignature> h,
+                       Clock::duration timeout) {
   core->wait_closed(std::move(h), timeout);
 }
 

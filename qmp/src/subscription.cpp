@@ -73,12 +73,12 @@ void SubscriptionState::on_push() {
   finish(empty() ? closed_reason() : error_code{}, false);
 }
 
-NextInitiation::executor_type NextInitiation::get_executor() const noexcept {
-  return state ? state->executor() : executor_type{};
+boost::asio::any_io_executor executor_of(const std::shared_ptr<SubscriptionState>& state) noexcept {
+  return state ? state->executor() : boost::asio::any_io_executor{};
 }
 
-void NextInitiation::start_next(const std::shared_ptr<SubscriptionState>& state,
-                                boost::asio::any_completion_handler<EventSignature> h, Clock::duration timeout) {
+void start_next(const std::shared_ptr<SubscriptionState>& state, boost::asio::any_completion_handler<EventSignature> h,
+                Clock::duration timeout) {
   if (!state) {
     // A default-constructed handle has no session executor: complete on the handler's own executor, never inline.
     boost::asio::post(boost::asio::system_executor(),

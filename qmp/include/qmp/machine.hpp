@@ -7,6 +7,7 @@
 #pragma once
 
 #include "qmp/error.hpp"
+#include "qmp/initiation.hpp"
 #include "qmp/session.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -67,39 +68,17 @@ using ExitSignature = void(error_code, ExitStatus);
 
 namespace detail {
 
-// Initiation objects: they hold the machine's shared state (never the Machine object, which is movable) and
-// expose the executor the operation runs on.
-struct MachineInitiation {
-  using executor_type = boost::asio::any_io_executor;
-  std::shared_ptr<MachineCore> core;
-  executor_type get_executor() const noexcept;
-};
+// The operations' work, and what their initiation objects (qmp/initiation.hpp) need.
+boost::asio::any_io_executor executor_of(const std::shared_ptr<MachineCore>& core) noexcept;
+void start_machine(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<WaitSignature> h);
+void stop_machine(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<ExitSignature> h,
+                  StopOptions options);
+void wait_machine_exit(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<ExitSignature> h,
+                       Clock::duration timeout);
 
-struct MachineStartInitiation : MachineInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h) const {
-    start(core, boost::asio::any_completion_handler<WaitSignature>(std::forward<Handler>(h)));
-  }
-  static void start(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<WaitSignature> h);
-};
-
-struct MachineStopInitiation : MachineInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, StopOptions options) const {
-    start(core, boost::asio::any_completion_handler<ExitSignature>(std::forward<Handler>(h)), options);
-  }
-  static void start(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<ExitSignature> h,
-                    StopOptions options);
-};
-
-struct MachineWaitExitInitiation : MachineInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, Clock::duration timeout) const {
-    start(core, boost::asio::any_completion_handler<ExitSignature>(std::forward<Handler>(h)), timeout);
-  }
-  static void start(const std::shared_ptr<MachineCore>& core, boost::asio::any_completion_handler<ExitSignature> h,
-                    Clock::duration timeout);
-};
+using MachineStartInitiation = Initiation<MachineCore, WaitSignature, &start_machine>;
+using MachineStopInitiation = Initiation<MachineCore, ExitSignature, &stop_machine>;
+using MachineWaitExitInitiation = Initiation<MachineCore, ExitSignature, &wait_machine_exit>;
 
 }  // namespace detail
 
@@ -118,20 +97,19 @@ class Machine {
   // (asio::deferred) after the Machine was moved.
   template <typename Token = default_token_t<executor_type>>
   auto async_start(Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, WaitSignature>(detail::MachineStartInitiation{{core_}}, token);
+    return boost::asio::async_initiate<Token, WaitSignature>(detail::MachineStartInitiation{core_}, token);
   }
 
   // quit -> wait -> SIGTERM -> wait -> SIGKILL -> wait. Completes with how the process ended.
   template <typename Token = default_token_t<executor_type>>
   auto async_stop(StopOptions options, Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, ExitSignature>(detail::MachineStopInitiation{{core_}}, token, options);
+    return boost::asio::async_initiate<Token, ExitSignature>(detail::MachineStopInitiation{core_}, token, options);
   }
 
   // Waits for the process to exit by itself, at most `timeout` (errc::timeout).
   template <typename Token = default_token_t<executor_type>>
   auto async_wait_exit(Clock::duration timeout, Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, ExitSignature>(detail::MachineWaitExitInitiation{{core_}}, token,
-                                                             timeout);
+    return boost::asio::async_initiate<Token, ExitSignature>(detail::MachineWaitExitInitiation{core_}, token, timeout);
   }
 
   // Sends a signal (e.g. SIGKILL to simulate a crash). No effect once the child was reaped.

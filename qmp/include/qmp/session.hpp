@@ -42,6 +42,7 @@
 #include "qmp/error.hpp"
 #include "qmp/event_dispatcher.hpp"
 #include "qmp/greeting.hpp"
+#include "qmp/initiation.hpp"
 #include "qmp/message.hpp"
 #include "qmp/reply.hpp"
 #include "qmp/traffic_observer.hpp"
@@ -104,19 +105,13 @@ using EventSignature = void(error_code, Message);
 
 namespace detail {
 
-// Initiation objects: they hold the shared state an operation needs (never the Session or Subscription object),
-// and expose the executor the operation runs on.
-struct NextInitiation {
-  using executor_type = boost::asio::any_io_executor;
-  std::shared_ptr<SubscriptionState> state;
-  executor_type get_executor() const noexcept;
-  template <typename Handler>
-  void operator()(Handler&& h, Clock::duration timeout) const {
-    start_next(state, boost::asio::any_completion_handler<EventSignature>(std::forward<Handler>(h)), timeout);
-  }
-  static void start_next(const std::shared_ptr<SubscriptionState>& state,
-                         boost::asio::any_completion_handler<EventSignature> h, Clock::duration timeout);
-};
+// The operation's work, and what its initiation object (qmp/initiation.hpp) needs. A default-constructed
+// Subscription has no state: no executor, and its wait completes on the handler's own executor.
+boost::asio::any_io_executor executor_of(const std::shared_ptr<SubscriptionState>& state) noexcept;
+void start_next(const std::shared_ptr<SubscriptionState>& state, boost::asio::any_completion_handler<EventSignature> h,
+                Clock::duration timeout);
+
+using NextInitiation = Initiation<SubscriptionState, EventSignature, &start_next>;
 
 }  // namespace detail
 
@@ -164,57 +159,24 @@ class Subscription {
 
 namespace detail {
 
-struct SessionInitiation {
-  using executor_type = boost::asio::any_io_executor;
-  std::shared_ptr<SessionCore> core;
-  executor_type get_executor() const noexcept;
-};
+// The operations' work, and what their initiation objects (qmp/initiation.hpp) need.
+boost::asio::any_io_executor executor_of(const std::shared_ptr<SessionCore>& core) noexcept;
+void start_connect(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
+                   std::string address);
+void start_accept(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
+                  std::string path);
+void start_handshake(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
+                     bool negotiate);
+void start_execute(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<ExecuteSignature> h,
+                   std::string name, std::string args, CommandOptions options);
+void start_wait_closed(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
+                       Clock::duration timeout);
 
-struct ConnectInitiation : SessionInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, std::string address) const {
-    start(core, boost::asio::any_completion_handler<WaitSignature>(std::forward<Handler>(h)), std::move(address));
-  }
-  static void start(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
-                    std::string address);
-};
-
-struct AcceptInitiation : SessionInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, std::string path) const {
-    start(core, boost::asio::any_completion_handler<WaitSignature>(std::forward<Handler>(h)), std::move(path));
-  }
-  static void start(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
-                    std::string path);
-};
-
-struct HandshakeInitiation : SessionInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, bool negotiate) const {
-    start(core, boost::asio::any_completion_handler<WaitSignature>(std::forward<Handler>(h)), negotiate);
-  }
-  static void start(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
-                    bool negotiate);
-};
-
-struct ExecuteInitiation : SessionInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, std::string name, std::string args, CommandOptions options) const {
-    start(core, boost::asio::any_completion_handler<ExecuteSignature>(std::forward<Handler>(h)), std::move(name),
-          std::move(args), std::move(options));
-  }
-  static void start(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<ExecuteSignature> h,
-                    std::string name, std::string args, CommandOptions options);
-};
-
-struct WaitClosedInitiation : SessionInitiation {
-  template <typename Handler>
-  void operator()(Handler&& h, Clock::duration timeout) const {
-    start(core, boost::asio::any_completion_handler<WaitSignature>(std::forward<Handler>(h)), timeout);
-  }
-  static void start(const std::shared_ptr<SessionCore>& core, boost::asio::any_completion_handler<WaitSignature> h,
-                    Clock::duration timeout);
-};
+using ConnectInitiation = Initiation<SessionCore, WaitSignature, &start_connect>;
+using AcceptInitiation = Initiation<SessionCore, WaitSignature, &start_accept>;
+using HandshakeInitiation = Initiation<SessionCore, WaitSignature, &start_handshake>;
+using ExecuteInitiation = Initiation<SessionCore, ExecuteSignature, &start_execute>;
+using WaitClosedInitiation = Initiation<SessionCore, WaitSignature, &start_wait_closed>;
 
 }  // namespace detail
 
@@ -234,7 +196,7 @@ class Session {
   // options().connect_timeout, then reads the greeting and negotiates capabilities.
   template <typename Token = default_token_t<executor_type>>
   auto async_connect(std::string address, Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, WaitSignature>(detail::ConnectInitiation{{core_}}, token,
+    return boost::asio::async_initiate<Token, WaitSignature>(detail::ConnectInitiation{core_}, token,
                                                              std::move(address));
   }
 
@@ -242,7 +204,7 @@ class Session {
   // options().connect_timeout, then reads the greeting and negotiates.
   template <typename Token = default_token_t<executor_type>>
   auto async_accept(std::string unix_path, Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, WaitSignature>(detail::AcceptInitiation{{core_}}, token,
+    return boost::asio::async_initiate<Token, WaitSignature>(detail::AcceptInitiation{core_}, token,
                                                              std::move(unix_path));
   }
 
@@ -254,7 +216,7 @@ class Session {
   // With negotiate = false it only reads the greeting (leaving the monitor in capabilities mode).
   template <typename Token = default_token_t<executor_type>>
   auto async_handshake(Token&& token = Token(), bool negotiate = true) {
-    return boost::asio::async_initiate<Token, WaitSignature>(detail::HandshakeInitiation{{core_}}, token, negotiate);
+    return boost::asio::async_initiate<Token, WaitSignature>(detail::HandshakeInitiation{core_}, token, negotiate);
   }
 
   // Runs one command. `arguments_json` is a JSON object text ("" for none). Completes with success and the reply,
@@ -269,7 +231,7 @@ class Session {
   template <typename Token = default_token_t<executor_type>>
   auto async_execute(std::string_view name, std::string_view arguments_json, CommandOptions options,
                      Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, ExecuteSignature>(detail::ExecuteInitiation{{core_}}, token,
+    return boost::asio::async_initiate<Token, ExecuteSignature>(detail::ExecuteInitiation{core_}, token,
                                                                 std::string(name), std::string(arguments_json),
                                                                 std::move(options));
   }
@@ -281,7 +243,7 @@ class Session {
   // (no_timeout: as long as it takes).
   template <typename Token = default_token_t<executor_type>>
   auto async_wait_closed(Clock::duration timeout, Token&& token = Token()) {
-    return boost::asio::async_initiate<Token, WaitSignature>(detail::WaitClosedInitiation{{core_}}, token, timeout);
+    return boost::asio::async_initiate<Token, WaitSignature>(detail::WaitClosedInitiation{core_}, token, timeout);
   }
 
   // Cancels every outstanding command and close wait without closing the session: commands still queued are
