@@ -84,6 +84,21 @@ std::size_t EventDispatcher::dispatch(const Message& m) {
   return n;
 }
 
+bool EventDispatcher::wants(std::string_view event_name) const noexcept {
+  for (const auto& q : queues_) {
+    if (q->closed()) continue;
+    const auto& names = q->filter().names;
+    if (names.empty() || std::find(names.begin(), names.end(), event_name) != names.end()) return true;
+  }
+  return false;
+}
+
+bool EventDispatcher::wants_every_name() const noexcept {
+  for (const auto& q : queues_)
+    if (!q->closed() && q->filter().names.empty()) return true;
+  return false;
+}
+
 void EventDispatcher::close_all(error_code reason) {
   auto qs = std::move(queues_);
   queues_.clear();

@@ -2,6 +2,7 @@
 #include "detail/completion.hpp"
 #include "detail/session_core.hpp"
 #include "qmp/codec.hpp"
+#include "qmp/event_name_scan.hpp"
 #include "qmp/redact.hpp"
 
 #include <boost/asio/error.hpp>
@@ -68,6 +69,15 @@ void SessionCore::handle_line(std::string_view line, Clock::time_point now) {
   const std::uint64_t seq = ++seq_;
   ++stats.messages_in;
   observe(Direction::from_qemu, seq, now, line);
+  // An event no subscriber wants is dropped once its name is read: no parse, no allocation. Not before the
+  // greeting (the line must be checked to be one), and never SHUTDOWN, which the session keeps.
+  if (greeted && !dispatcher.wants_every_name()) {
+    if (const auto name = scan_event_name(line); name && *name != "SHUTDOWN" && !dispatcher.wants(*name)) {
+      ++stats.events;
+      ++stats.events_unparsed;
+      return;
+    }
+  }
   Decoded d = decode_line(line, seq, now);
   if (d.error) {
     const errc code = d.error->reason == DecodeError::Reason::malformed_json ? errc::malformed_json

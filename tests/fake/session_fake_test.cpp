@@ -318,6 +318,36 @@ TEST_F(SessionFake, AnEventBeforeTheGreetingIsKeptAndTheGreetingAwaited) {
   });
 }
 
+TEST_F(SessionFake, EventsNobodyWantsAreDroppedByNameWithoutAParse) {
+  const std::string ts = R"({"timestamp": {"seconds": 1, "microseconds": 2}, )";
+  server.handshake()
+      .send_event("BLOCK_JOB_ERROR", R"({"device": "job0", "operation": "write", "action": "ignore"})")
+      .send_raw(ts + R"("event": "BLOCK_JOB_ERROR", "data": {"device": )" + "\r\n")  // malformed after the name
+      .send_event("STOP")
+      .send_event("SHUTDOWN", R"({"guest": false, "reason": "host-qmp-quit"})")
+      .expect("query-status", R"({"return": {"status": "running"}, "id": $ID})")
+      .send_raw(ts + R"("event": "RESUME", "data": {"device": )" + "\r\n")  // malformed, and wanted
+      .ignore_forever();
+  adopt();
+  auto sub = session.subscribe({{"STOP", "RESUME"}, {}});
+  server.start();
+  qmpc_test::run_with_deadline(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(co_await handshake()) << session.failure_diagnostics().what;
+    auto [ec, reply] = co_await exec("query-status");
+    EXPECT_FALSE(ec) << reply.diagnostics.describe(ec);
+    auto [e1, stop] = co_await sub.async_next(1s, tuple_awaitable);
+    EXPECT_FALSE(e1);
+    EXPECT_EQ(stop.event_name(), "STOP");
+    EXPECT_TRUE(session.shutdown_event());  // SHUTDOWN is kept though nobody subscribed to it
+    // A wanted event is parsed, so a malformed one still ends the session.
+    auto [e2, none] = co_await sub.async_next(1s, tuple_awaitable);
+    EXPECT_EQ(e2, qmp::errc::malformed_json);
+    const auto stats = session.stats();
+    EXPECT_EQ(stats.events, 4u);
+    EXPECT_EQ(stats.events_unparsed, 2u);
+  });
+}
+
 TEST_F(SessionFake, DeeplyNestedJsonBeforeTheGreetingEndsTheSessionWithTheLimit) {
   server.send_line(std::string(200000, '[')).ignore_forever();
   adopt();

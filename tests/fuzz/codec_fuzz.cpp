@@ -6,11 +6,12 @@
 // Properties: the framer gives the same lines as a plain split at '\n' whatever the chunking, never a line longer
 // than the maximum, and never buffers more than the maximum plus one '\r'; a decoded message re-encodes to text that
 // decodes to the same kind; redaction changes only text that may_hold_secret() flags and leaves no secret in clear;
-// an encoded command decodes back to its name.
+// an encoded command decodes back to its name; a name scan_event_name reads is the event name the decoder finds.
 #include "fuzz_check.hpp"
 #include "secret_check.hpp"
 
 #include <qmp/codec.hpp>
+#include <qmp/event_name_scan.hpp>
 #include <qmp/line_framer.hpp>
 #include <qmp/redact.hpp>
 
@@ -74,6 +75,13 @@ void check_line(std::string_view line, std::uint64_t seq, bool accept_commands) 
   QMPC_FUZZ_CHECK(d.message.has_value() != d.error.has_value(), "decode_line gave neither or both");
   if (d.message) exercise(*d.message, accept_commands);
   if (d.error) QMPC_FUZZ_CHECK(d.error->offset <= line.size(), "error offset past the line: " + d.error->what);
+  // The session drops an event nobody wants by the name this scan reads: it must be the decoder's name.
+  if (const auto name = qmp::scan_event_name(line); name && d.message) {
+    QMPC_FUZZ_CHECK(d.message->kind() == qmp::MessageKind::event && d.message->event_name() == *name,
+                    "scan_event_name read '" + std::string(*name) + "', the decoder a " +
+                        std::string(qmp::to_string(d.message->kind())) + " named '" +
+                        std::string(d.message->event_name()) + "': " + std::string(line));
+  }
   check_redaction(line);
 }
 

@@ -119,4 +119,24 @@ TEST(EventDispatcher, RemovedSubscriberGetsNothingMore) {
   EXPECT_TRUE(a->empty());
 }
 
+TEST(EventDispatcher, WantsANameWhenAnOpenSubscriberListsItOrListsNone) {
+  qmp::EventDispatcher d;
+  EXPECT_FALSE(d.wants("STOP"));
+  EXPECT_FALSE(d.wants_every_name());
+  auto jobs = queue({{"JOB_STATUS_CHANGE", "BLOCK_JOB_READY"}, qmp::EventFilter::data_equals("id", "job1")});
+  d.add(jobs);
+  EXPECT_TRUE(d.wants("BLOCK_JOB_READY"));  // the predicate is not asked: the name alone decides
+  EXPECT_FALSE(d.wants("STOP"));
+  EXPECT_FALSE(d.wants_every_name());
+  auto all = queue();
+  d.add(all);
+  EXPECT_TRUE(d.wants("STOP"));
+  EXPECT_TRUE(d.wants_every_name());
+  all->close({});
+  EXPECT_FALSE(d.wants("STOP"));
+  EXPECT_FALSE(d.wants_every_name());
+  jobs->close({});
+  EXPECT_FALSE(d.wants("BLOCK_JOB_READY"));
+}
+
 }  // namespace

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace qmp {
@@ -86,6 +87,11 @@ class EventDispatcher {
   void remove(const EventQueue* q);
   // Offers `m` to every subscriber; returns how many queued it.
   std::size_t dispatch(const Message& m);
+  // Whether a subscriber may take an event of this name (its filter lists the name, or lists none; a predicate
+  // may still refuse it). An event nobody wants need not be parsed.
+  bool wants(std::string_view event_name) const noexcept;
+  // Whether a subscriber takes events of every name (then no event can be dropped by its name).
+  bool wants_every_name() const noexcept;
   // Closes and forgets every subscriber.
   void close_all(error_code reason);
   std::size_t subscribers() const noexcept { return queues_.size(); }

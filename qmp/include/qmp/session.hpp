@@ -267,6 +267,9 @@ class Session {
 
   struct Stats {
     std::uint64_t messages_in = 0, messages_out = 0, events = 0, unknown_replies = 0, abandoned_replies = 0;
+    // Events no subscriber wanted, dropped once their name was read (counted in `events` too; never parsed, so
+    // never found malformed: see qmp/event_name_scan.hpp).
+    std::uint64_t events_unparsed = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0;
   };
   Stats stats() const noexcept;
