@@ -3,10 +3,11 @@
 // medians), so that peak RSS is the mode's own:
 //
 //   qmpc       qmp::Session: framing, parsing, classification and dispatch to one subscription, drained
+//   unwanted   qmp::Session with one subscription to another name: each event's name is read, the event dropped
 //   rapidjson  RapidJSON parsing the same bytes from memory, line by line (what parsing alone costs: the limit)
 //   newlines   reading the same stream from the socket and counting newlines (the I/O floor)
 //
-// Goals: qmpc >= 3M events/s, peak RSS <= 16 MiB.
+// Goals: qmpc >= 0.9x RapidJSON per CPU second, peak RSS <= 16 MiB; events nobody wants >= 5M/s.
 #include "support/event_stream.hpp"
 #include "support/process.hpp"
 #include "support/report.hpp"
@@ -103,6 +104,40 @@ int child_qmpc(std::size_t repeat) {
   }
   std::printf("%llu %.6f %llu %.6f\n", static_cast<unsigned long long>(events), seconds,
               static_cast<unsigned long long>(dropped), cpu);
+  return 0;
+}
+
+// Events nobody subscribed to (the one subscription wants another name): the session reads each one's name and
+// drops it unparsed. Prints "<events dropped by name> <seconds> <events parsed> <cpu seconds>".
+int child_unwanted(std::size_t repeat) {
+  const std::string block = qmpc_bench::make_event_block(kBlockEvents);
+  Flood flood(block, repeat);
+  asio::io_context ioc;
+  qmp::Session::Stats stats;
+  double seconds = 0, cpu = 0;
+  {
+    qmp::Session session(ioc.get_executor());
+    session.adopt(flood.client_fd);
+    qmpc_bench::run_coroutine(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          auto [hec] = co_await session.async_handshake(tuple_awaitable);
+          if (hec) throw std::runtime_error("handshake: " + hec.message());
+          auto sub = session.subscribe({{"NO_SUCH_EVENT"}, {}});
+          const auto t0 = std::chrono::steady_clock::now();
+          const double c0 = thread_cpu();
+          auto [ec, r] = co_await session.async_execute(
+              "query-status", "", qmp::CommandOptions{std::chrono::seconds(600), false, {}}, tuple_awaitable);
+          if (ec) throw std::runtime_error("query-status: " + ec.message());
+          seconds = Seconds(std::chrono::steady_clock::now() - t0).count();
+          cpu = thread_cpu() - c0;
+          stats = session.stats();
+          session.close();
+        },
+        600s);
+  }
+  std::printf("%llu %.6f %llu %.6f\n", static_cast<unsigned long long>(stats.events_unparsed), seconds,
+              static_cast<unsigned long long>(stats.events - stats.events_unparsed), cpu);
   return 0;
 }
 
@@ -219,16 +254,23 @@ int main(int argc, char** argv) {
   try {
     if (child == "qmpc") return child_qmpc(repeat);
     if (child == "rapidjson") return child_rapidjson(repeat);
+    if (child == "unwanted") return child_unwanted(repeat);
     if (child == "newlines") return child_newlines(repeat);
     if (!child.empty()) throw std::runtime_error("unknown mode " + child);
 
     const std::string block = qmpc_bench::make_event_block(kBlockEvents);
-    std::vector<double> q_rate, j_rate, n_rate, q_rss, n_rss, q_cpu, q_crate, j_crate, n_crate;
+    std::vector<double> q_rate, j_rate, n_rate, q_rss, n_rss, q_cpu, q_crate, j_crate, n_crate, u_rate, u_crate, u_rss;
+    std::uint64_t u_parsed = 0;
     std::uint64_t q_events = 0, q_dropped = 0;
     for (int r = 0; r < rounds; ++r) {
       const Sample n = run_child("newlines", repeat);
       const Sample j = run_child("rapidjson", repeat);
       const Sample q = run_child("qmpc", repeat);
+      const Sample u = run_child("unwanted", repeat);
+      u_rate.push_back(u.rate);
+      u_crate.push_back(u.cpu_rate);
+      u_rss.push_back(u.rss_mib);
+      u_parsed = u.dropped;
       n_rate.push_back(n.rate);
       q_crate.push_back(q.cpu_rate);
       j_crate.push_back(j.cpu_rate);
@@ -257,7 +299,12 @@ int main(int argc, char** argv) {
     qmpc_bench::report("flood.qmpc_peak_rss", qmpc_bench::median(q_rss), "MiB", 1);
     qmpc_bench::report("flood.newline_count_peak_rss", qmpc_bench::median(n_rss), "MiB", 1);
     qmpc_bench::report("flood.qmpc_cpu_per_event", qmpc_bench::median(q_cpu) / static_cast<double>(repeat * kBlockEvents) * 1e9, "ns", 0);
+    qmpc_bench::note("events nobody subscribed to: the last run parsed " + std::to_string(u_parsed) + " of them");
+    qmpc_bench::report("flood.unwanted_qmpc", qmpc_bench::median(u_rate) / 1e6, "Mevents/s", 3);
+    qmpc_bench::report("flood.unwanted_qmpc_per_cpu_second", qmpc_bench::median(u_crate) / 1e6, "Mevents/s", 3);
+    qmpc_bench::report("flood.unwanted_qmpc_peak_rss", qmpc_bench::median(u_rss), "MiB", 1);
     qmpc_bench::report_ratio("flood.qmpc_vs_rapidjson", qr / jr);
+    qmpc_bench::report_ratio("flood.unwanted_qmpc_vs_newline_count", qmpc_bench::median(u_rate) / nr);
     qmpc_bench::report_ratio("flood.qmpc_vs_newline_count", qr / nr);
     qmpc_bench::report_ratio("flood.qmpc_vs_rapidjson_cpu", qc / jc);
   } catch (const std::exception& e) {

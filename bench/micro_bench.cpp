@@ -4,6 +4,7 @@
 
 #include "mirror/job_state_machine.hpp"
 #include "qmp/codec.hpp"
+#include "qmp/event_name_scan.hpp"
 #include "qmp/event_dispatcher.hpp"
 #include "qmp/line_framer.hpp"
 
@@ -76,6 +77,18 @@ void BM_DecodeLine(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_DecodeLine);
+
+// What an event nobody subscribed to costs the session: reading its name.
+void BM_ScanEventName(benchmark::State& state) {
+  const auto lines = lines_of(event_block());
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(qmp::scan_event_name(lines[i]));
+    if (++i == lines.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ScanEventName);
 
 // The limit of decode_line: RapidJSON alone parsing the same line in situ, with reused allocator buffers.
 void BM_RapidJsonInsitu(benchmark::State& state) {
