@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <memory>
 
 namespace qmp {
 
@@ -27,26 +28,60 @@ std::string excerpt(std::string_view text, std::size_t offset, std::size_t width
 
 namespace {
 
-// One allocation holds a message's text (parsed in place, so strings are not copied) and the first chunk of its
-// DOM pool; RapidJSON's default pool would take 64 KiB per document. The pool starts at the next aligned offset
-// after the text: RapidJSON places values at the start of its chunks.
+constexpr std::size_t kAlign = alignof(std::max_align_t);
+
+constexpr std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+
+// An allocator for std::allocate_shared that puts `extra` bytes after the shared block (control block and
+// object) in the same heap allocation, and stores where they begin in *where before the object is constructed.
+template <typename T>
+struct TrailingBytes {
+  using value_type = T;
+  TrailingBytes(std::size_t e, char** w) noexcept : extra(e), where(w) {}
+  template <typename U>
+  TrailingBytes(const TrailingBytes<U>& o) noexcept : extra(o.extra), where(o.where) {}
+  T* allocate(std::size_t n) {
+    const std::size_t head = round_up(n * sizeof(T));
+    char* p = static_cast<char*>(::operator new(head + extra));
+    *where = p + head;
+    return reinterpret_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(static_cast<void*>(p)); }
+  template <typename U>
+  bool operator==(const TrailingBytes<U>& o) const noexcept {
+    return extra == o.extra;
+  }
+  std::size_t extra;
+  char** where;
+};
+
+// A message's document, in one heap allocation with its text (parsed in place, so strings are not copied) and
+// the first chunk of its DOM pool; RapidJSON's default pool would take 64 KiB per document. The pool starts at
+// the next aligned offset after the text: RapidJSON places values at the start of its chunks. The parse stack
+// (a malloc per parse, freed at its end) comes from one shared CrtAllocator, which is stateless: given none, each
+// document would allocate its own allocator object.
 struct ParsedDocument {
-  explicit ParsedDocument(std::string_view line)
-      : storage(new char[pool_offset(line) + pool_size(line)]),
-        pool(storage.get() + pool_offset(line), pool_size(line), kOverflowChunk),
-        doc(&pool, kParseStack) {
-    std::memcpy(storage.get(), line.data(), line.size());
+  static std::shared_ptr<ParsedDocument> make(std::string_view line) {
+    char* trailing = nullptr;
+    return std::allocate_shared<ParsedDocument>(
+        TrailingBytes<ParsedDocument>(pool_offset(line) + pool_size(line), &trailing), line, &trailing);
+  }
+  // `*trailing` is set by the allocator before construction: the bytes after this object.
+  ParsedDocument(std::string_view line, char* const* trailing)
+      : storage(*trailing),
+        pool(storage + pool_offset(line), pool_size(line), kOverflowChunk),
+        doc(&pool, kParseStack, &stack_allocator) {
+    std::memcpy(storage, line.data(), line.size());
     storage[line.size()] = '\0';
   }
-  static std::size_t pool_offset(std::string_view line) {
-    constexpr std::size_t align = alignof(std::max_align_t);
-    return (line.size() + 1 + align - 1) / align * align;
-  }
+  static std::size_t pool_offset(std::string_view line) { return round_up(line.size() + 1); }
   static std::size_t pool_size(std::string_view line) { return line.size() + 256; }
   static constexpr std::size_t kOverflowChunk = 4096;
-  static constexpr std::size_t kParseStack = 256;
+  // Enough for QEMU's events and most replies without growing (each pending value takes 16 bytes).
+  static constexpr std::size_t kParseStack = 1024;
+  static inline rapidjson::CrtAllocator stack_allocator;
 
-  std::unique_ptr<char[]> storage;
+  char* storage;
   rapidjson::MemoryPoolAllocator<> pool;
   json::Document doc;
 };
@@ -54,9 +89,9 @@ struct ParsedDocument {
 }  // namespace
 
 Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
-  auto holder = std::make_shared<ParsedDocument>(line);
+  auto holder = ParsedDocument::make(line);
   json::Document* doc = &holder->doc;
-  if (const auto failure = json::parse_insitu(*doc, holder->storage.get())) {
+  if (const auto failure = json::parse_insitu(*doc, holder->storage)) {
     const std::size_t off = failure->offset;
     return {std::nullopt, DecodeError{DecodeError::Reason::malformed_json, off,
                                       failure->what + " at offset " + std::to_string(off) + ": '" +
