@@ -1,15 +1,19 @@
 // One qmpc process driving many bare QEMUs at once (64 by default), each mirroring a small disk and pivoting on
 // its ready event; every pivot is checked with query-block. Reports the client's CPU time per job (getrusage
 // RUSAGE_SELF: this process only, QEMUs are children and not counted) for the mirror phase alone and for the whole
-// run (spawning and stopping the QEMUs included), and the wall time of the mirror phase.
+// run (spawning and stopping the QEMUs included), and the wall time of the mirror phase. A traffic observer on every
+// session (its cost is in the CPU figures) times each job's reaction (the ready signal read -> the completion
+// command written) and each command's round trip (written -> its reply read): p50 and p99 over all machines.
 #include "support/mirror_run.hpp"
 #include "support/process.hpp"
 #include "support/qemu.hpp"
 #include "support/report.hpp"
 #include "support/run.hpp"
 #include "support/temp_dir.hpp"
+#include "support/traffic_clock.hpp"
 #include "support/usage.hpp"
 
+#include "qmp/json.hpp"
 #include "qmp/machine.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +24,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace {
 
@@ -27,6 +33,41 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using qmpc_bench::tuple_awaitable;
 using Seconds = std::chrono::duration<double>;
+
+using Micros = std::chrono::duration<double, std::micro>;
+
+// The reaction of the session's one job: from the first ready signal read to the completion command written.
+std::optional<double> reaction_us(const qmpc_bench::TrafficClock& clock) {
+  auto ready = clock.find(qmp::Direction::from_qemu, 0, {"JOB_STATUS_CHANGE", "\"ready\""});
+  const auto legacy = clock.find(qmp::Direction::from_qemu, 0, {"BLOCK_JOB_READY"});
+  if (!ready || (legacy && legacy->seq < ready->seq)) ready = legacy;
+  if (!ready) return std::nullopt;
+  const auto complete = clock.find(qmp::Direction::to_qemu, ready->seq, {"-complete\""});
+  if (!complete) return std::nullopt;
+  return Micros(complete->time - ready->time).count();
+}
+
+std::optional<std::uint64_t> id_of(const std::string& json) {
+  const auto d = qmp::json::parse_object(json);
+  return d ? qmp::json::get_uint(*d, "id") : std::nullopt;
+}
+
+// Every command's round trip: written -> the reply with its id read.
+void round_trips_us(const qmpc_bench::TrafficClock& clock, std::vector<double>& out) {
+  const auto& all = clock.entries();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].direction != qmp::Direction::to_qemu) continue;
+    const auto id = id_of(all[i].json);
+    if (!id) continue;
+    for (std::size_t j = i + 1; j < all.size(); ++j) {
+      if (all[j].direction == qmp::Direction::from_qemu && all[j].json.find("\"event\"") == std::string::npos &&
+          id_of(all[j].json) == id) {
+        out.push_back(Micros(all[j].time - all[i].time).count());
+        break;
+      }
+    }
+  }
+}
 
 // Runs `count` copies of the coroutine made by make(i) concurrently; throws the first failure.
 template <typename Make>
@@ -70,9 +111,12 @@ int main(int argc, char** argv) {
     asio::io_context ioc;
     std::vector<std::unique_ptr<qmp::Machine>> vms;
     std::vector<qmpc_bench::MirrorSpec> specs;
+    std::vector<std::shared_ptr<qmpc_bench::TrafficClock>> clocks;
     for (int i = 0; i < machines; ++i) {
       auto o = qmpc_bench::bare_qemu({"-drive", "if=none,id=disk0,format=qcow2,node-name=src0,file=" + sources[i]});
       o.start_timeout = 120s;
+      clocks.push_back(std::make_shared<qmpc_bench::TrafficClock>());
+      o.session.observer = clocks.back();
       vms.push_back(std::make_unique<qmp::Machine>(ioc.get_executor(), std::move(o)));
       specs.push_back({"disk0", "job0", targets[i], "qcow2"});
     }
@@ -115,6 +159,18 @@ int main(int argc, char** argv) {
     qmpc_bench::report("scale.client_cpu_per_job_mirror", cpu_mirror / n * 1e3, "ms", 3);
     qmpc_bench::report("scale.client_cpu_per_job_total", (cpu_start + cpu_mirror + cpu_stop) / n * 1e3, "ms", 3);
     qmpc_bench::report("scale.client_peak_rss", qmpc_bench::peak_rss_mib(), "MiB", 1);
+    std::vector<double> reactions, trips;
+    for (const auto& c : clocks) {
+      if (auto r = reaction_us(*c)) reactions.push_back(*r);
+      round_trips_us(*c, trips);
+    }
+    if (reactions.size() != clocks.size())
+      throw std::runtime_error(std::to_string(clocks.size() - reactions.size()) + " reactions not observed");
+    qmpc_bench::report("scale.reaction_p50", qmpc_bench::percentile(reactions, 50), "us", 1);
+    qmpc_bench::report("scale.reaction_p99", qmpc_bench::percentile(reactions, 99), "us", 1);
+    qmpc_bench::report("scale.round_trip_p50", qmpc_bench::percentile(trips, 50), "us", 1);
+    qmpc_bench::report("scale.round_trip_p99", qmpc_bench::percentile(trips, 99), "us", 1);
+    qmpc_bench::report("scale.round_trips", static_cast<double>(trips.size()), "commands", 0);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scale_bench: %s\n", e.what());
     return 1;

@@ -37,6 +37,7 @@ class TrafficClock : public qmp::TrafficObserver {
     return std::nullopt;
   }
   void clear() { entries_.clear(); }
+  const std::vector<Entry>& entries() const noexcept { return entries_; }
 
  private:
   std::vector<Entry> entries_;
