@@ -2,6 +2,7 @@
 
 #include "detail/array_index.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace qmp {
@@ -120,6 +121,12 @@ std::string EventMatch::describe() const {
 
 EventFilter EventMatch::filter() const {
   EventFilter f;
+  // Exact names go in the filter's name list too, so that a session drops the other events unparsed; patterns
+  // and names compared without case leave it empty (every name reaches the predicate).
+  const bool exact = !ignore_case_ && std::none_of(patterns_.begin(), patterns_.end(), [](const std::string& p) {
+    return p.find_first_of("*?") != std::string::npos;
+  });
+  if (exact) f.names = patterns_;
   f.predicate = [match = *this](const Message& m) { return match.matches(m); };
   return f;
 }

@@ -109,6 +109,19 @@ TEST(EventMatch, FilterTakesWhatMatches) {
   EXPECT_FALSE(f.matches(message(R"({"event":"STOP"})")));
 }
 
+TEST(EventMatch, ExactNamesAreTheFiltersNameListSoOthersNeedNoParse) {
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(EventMatch({"STOP", "BLOCK_JOB_READY"}, {{"device", R"("job0")"}}).filter().names,
+            (Names{"STOP", "BLOCK_JOB_READY"}));
+  EXPECT_TRUE(EventMatch({"STOP", "BLOCK_JOB_*"}, {}).filter().names.empty());
+  EXPECT_TRUE(EventMatch({"STO?"}, {}).filter().names.empty());
+  EXPECT_TRUE(EventMatch({"stop"}, {}, true).filter().names.empty());
+  EXPECT_TRUE(EventMatch().filter().names.empty());
+  auto f = EventMatch({"STOP"}, {}).filter();
+  EXPECT_TRUE(f.matches(message(R"({"event":"STOP"})")));
+  EXPECT_FALSE(f.matches(message(R"({"event":"RESUME"})")));
+}
+
 TEST(EventMatch, Describe) {
   EXPECT_EQ(EventMatch().describe(), "any event");
   EXPECT_EQ(EventMatch({"STOP"}, {}).describe(), "STOP");
