@@ -60,48 +60,56 @@ struct Flood {
   ~Flood() { server.join(); }
 };
 
-// Prints "<events> <seconds> <dropped>".
-int child_qmpc(std::size_t repeat) {
+// Runs body(session) on a qmpc session handshaken with a fake monitor that floods `repeat` blocks of events in
+// answer to the first command after the handshake.
+template <class Body>
+void with_flood_session(std::size_t repeat, Body body) {
   const std::string block = qmpc_bench::make_event_block(kBlockEvents);
   Flood flood(block, repeat);
   asio::io_context ioc;
+  qmp::Session session(ioc.get_executor());
+  session.adopt(flood.client_fd);
+  qmpc_bench::run_coroutine(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        auto [hec] = co_await session.async_handshake(tuple_awaitable);
+        if (hec) throw std::runtime_error("handshake: " + hec.message());
+        co_await body(session);
+        session.close();
+      },
+      600s);
+}
+
+const qmp::CommandOptions kFloodCommand{std::chrono::seconds(600), false, {}};
+
+// Every event delivered to one subscription that wants all of them. Prints "<events> <seconds> <dropped> <cpu>".
+int child_qmpc(std::size_t repeat) {
   std::uint64_t events = 0, dropped = 0;
   double seconds = 0, cpu = 0;
-  {
-    qmp::Session session(ioc.get_executor());
-    session.adopt(flood.client_fd);
-    qmpc_bench::run_coroutine(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-          auto [hec] = co_await session.async_handshake(tuple_awaitable);
-          if (hec) throw std::runtime_error("handshake: " + hec.message());
-          auto sub = session.subscribe();
-          bool replied = false;
-          const auto t0 = std::chrono::steady_clock::now();
-          const double c0 = thread_cpu();
-          session.async_execute("query-status", "", qmp::CommandOptions{std::chrono::seconds(600), false, {}},
-                                [&](qmp::error_code ec, qmp::Reply) {
-                                  if (ec) std::fprintf(stderr, "query-status: %s\n", ec.message().c_str());
-                                  replied = true;
-                                });
-          // The one subscriber: drains what is queued, then waits for more.
-          for (;;) {
-            while (auto m = sub.try_next()) ++events;
-            if (replied && sub.queued() == 0) break;
-            auto [ec, m] = co_await sub.async_next(100ms, tuple_awaitable);
-            if (!ec) {
-              ++events;
-            } else if (ec != qmp::errc::timeout) {
-              throw std::runtime_error("subscription: " + ec.message());
-            }
-          }
-          seconds = Seconds(std::chrono::steady_clock::now() - t0).count();
-          cpu = thread_cpu() - c0;
-          dropped = sub.dropped();
-          session.close();
-        },
-        600s);
-  }
+  with_flood_session(repeat, [&](qmp::Session& session) -> asio::awaitable<void> {
+    auto sub = session.subscribe();
+    bool replied = false;
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu();
+    session.async_execute("query-status", "", kFloodCommand, [&](qmp::error_code ec, qmp::Reply) {
+      if (ec) std::fprintf(stderr, "query-status: %s\n", ec.message().c_str());
+      replied = true;
+    });
+    // The one subscriber: drains what is queued, then waits for more.
+    for (;;) {
+      while (auto m = sub.try_next()) ++events;
+      if (replied && sub.queued() == 0) break;
+      auto [ec, m] = co_await sub.async_next(100ms, tuple_awaitable);
+      if (!ec) {
+        ++events;
+      } else if (ec != qmp::errc::timeout) {
+        throw std::runtime_error("subscription: " + ec.message());
+      }
+    }
+    seconds = Seconds(std::chrono::steady_clock::now() - t0).count();
+    cpu = thread_cpu() - c0;
+    dropped = sub.dropped();
+  });
   std::printf("%llu %.6f %llu %.6f\n", static_cast<unsigned long long>(events), seconds,
               static_cast<unsigned long long>(dropped), cpu);
   return 0;
@@ -110,32 +118,18 @@ int child_qmpc(std::size_t repeat) {
 // Events nobody subscribed to (the one subscription wants another name): the session reads each one's name and
 // drops it unparsed. Prints "<events dropped by name> <seconds> <events parsed> <cpu seconds>".
 int child_unwanted(std::size_t repeat) {
-  const std::string block = qmpc_bench::make_event_block(kBlockEvents);
-  Flood flood(block, repeat);
-  asio::io_context ioc;
   qmp::Session::Stats stats;
   double seconds = 0, cpu = 0;
-  {
-    qmp::Session session(ioc.get_executor());
-    session.adopt(flood.client_fd);
-    qmpc_bench::run_coroutine(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-          auto [hec] = co_await session.async_handshake(tuple_awaitable);
-          if (hec) throw std::runtime_error("handshake: " + hec.message());
-          auto sub = session.subscribe({{"NO_SUCH_EVENT"}, {}});
-          const auto t0 = std::chrono::steady_clock::now();
-          const double c0 = thread_cpu();
-          auto [ec, r] = co_await session.async_execute(
-              "query-status", "", qmp::CommandOptions{std::chrono::seconds(600), false, {}}, tuple_awaitable);
-          if (ec) throw std::runtime_error("query-status: " + ec.message());
-          seconds = Seconds(std::chrono::steady_clock::now() - t0).count();
-          cpu = thread_cpu() - c0;
-          stats = session.stats();
-          session.close();
-        },
-        600s);
-  }
+  with_flood_session(repeat, [&](qmp::Session& session) -> asio::awaitable<void> {
+    auto sub = session.subscribe({{"NO_SUCH_EVENT"}, {}});
+    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu();
+    auto [ec, r] = co_await session.async_execute("query-status", "", kFloodCommand, tuple_awaitable);
+    if (ec) throw std::runtime_error("query-status: " + ec.message());
+    seconds = Seconds(std::chrono::steady_clock::now() - t0).count();
+    cpu = thread_cpu() - c0;
+    stats = session.stats();
+  });
   std::printf("%llu %.6f %llu %.6f\n", static_cast<unsigned long long>(stats.events_unparsed), seconds,
               static_cast<unsigned long long>(stats.events - stats.events_unparsed), cpu);
   return 0;
