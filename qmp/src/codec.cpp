@@ -1,5 +1,8 @@
 #include "qmp/codec.hpp"
 
+#include "detail/json_parse.hpp"
+#include "detail/message_blocks.hpp"
+
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -33,7 +36,8 @@ constexpr std::size_t kAlign = alignof(std::max_align_t);
 constexpr std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 // An allocator for std::allocate_shared that puts `extra` bytes after the shared block (control block and
-// object) in the same heap allocation, and stores where they begin in *where before the object is constructed.
+// object) in the same heap block (a recycled one: detail/message_blocks.hpp), and stores where they begin in
+// *where before the object is constructed.
 template <typename T>
 struct TrailingBytes {
   using value_type = T;
@@ -42,11 +46,13 @@ struct TrailingBytes {
   TrailingBytes(const TrailingBytes<U>& o) noexcept : extra(o.extra), where(o.where) {}
   T* allocate(std::size_t n) {
     const std::size_t head = round_up(n * sizeof(T));
-    char* p = static_cast<char*>(::operator new(head + extra));
+    char* p = static_cast<char*>(detail::allocate_message_block(head + extra));
     *where = p + head;
     return reinterpret_cast<T*>(p);
   }
-  void deallocate(T* p, std::size_t) noexcept { ::operator delete(static_cast<void*>(p)); }
+  void deallocate(T* p, std::size_t n) noexcept {
+    detail::free_message_block(static_cast<void*>(p), round_up(n * sizeof(T)) + extra);
+  }
   template <typename U>
   bool operator==(const TrailingBytes<U>& o) const noexcept {
     return extra == o.extra;
@@ -91,7 +97,7 @@ struct ParsedDocument {
 Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
   auto holder = ParsedDocument::make(line);
   json::Document* doc = &holder->doc;
-  if (const auto failure = json::parse_insitu(*doc, holder->storage)) {
+  if (const auto failure = json::detail::parse_insitu(*doc, holder->storage, line.size())) {
     const std::size_t off = failure->offset;
     return {std::nullopt, DecodeError{DecodeError::Reason::malformed_json, off,
                                       failure->what + " at offset " + std::to_string(off) + ": '" +

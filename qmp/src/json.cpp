@@ -1,11 +1,13 @@
 #include "qmp/json.hpp"
 
 #include "qmp/codec.hpp"
+#include "detail/json_parse.hpp"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/prettywriter.h>
+
 
 namespace qmp::json {
 namespace {
@@ -83,10 +85,14 @@ std::optional<ParseFailure> parse(Document& doc, std::string_view text, bool ful
   return parse_document<rapidjson::kParseDefaultFlags>(doc, is);
 }
 
-std::optional<ParseFailure> parse_insitu(Document& doc, char* text) {
+namespace detail {
+
+std::optional<ParseFailure> parse_insitu_bounded(Document& doc, char* text) {
   rapidjson::InsituStringStream is(text);
   return parse_document<rapidjson::kParseInsituFlag>(doc, is);
 }
+
+}  // namespace detail
 
 std::optional<ParseFailure> check_syntax(std::string_view text) {
   rapidjson::MemoryStream ms(text.data(), text.size());

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -66,6 +67,27 @@ TEST(Codec, MalformedJsonNamesTheOffsetAndShowsAnExcerpt) {
   EXPECT_EQ(d.error->offset, 20u);
   EXPECT_NE(d.error->what.find("offset 20"), std::string::npos) << d.error->what;
   EXPECT_NE(d.error->what.find("\"id\" 3"), std::string::npos) << d.error->what;
+}
+
+TEST(Codec, ShortAndLongLinesReportTheSameMistakeTheSameWay) {
+  // Lines shorter than kMaxDepth bytes are parsed without the depth count, longer ones with it: a mistake reads
+  // the same either way, at the same place after the padding (a string member, short or long).
+  for (const char* mistake : {R"("id" 3})", R"("id": 3,})", R"("id": tru})", "\"id\": \"\x01\"}"}) {
+    std::vector<qmp::DecodeError> errors;
+    for (const std::size_t pad : {std::size_t{10}, std::size_t{qmp::json::kMaxDepth} + 10}) {
+      const std::string line = R"({"return": ")" + std::string(pad, 'p') + R"(", )" + mistake;
+      ASSERT_EQ(line.size() < qmp::json::kMaxDepth, pad == 10) << line.size();
+      auto d = decode(line);
+      ASSERT_FALSE(d.message) << mistake;
+      ASSERT_TRUE(d.error) << mistake;
+      EXPECT_EQ(d.error->reason, qmp::DecodeError::Reason::malformed_json);
+      errors.push_back(*d.error);
+    }
+    // The same message, apart from the offset and the excerpt.
+    const auto cause = [](const std::string& what) { return what.substr(0, what.find(" at offset ")); };
+    EXPECT_EQ(cause(errors[0].what), cause(errors[1].what)) << mistake;
+    EXPECT_EQ(errors[1].offset - errors[0].offset, qmp::json::kMaxDepth) << mistake;
+  }
 }
 
 TEST(Codec, ControlBytesInExcerptsArePrintable) {

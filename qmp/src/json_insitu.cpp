@@ -1,0 +1,28 @@
+// json::parse_insitu, the parse of every message a session reads, in a file of its own: in a unit with no other
+// parser in it, GCC inlines the whole of RapidJSON's reader for it and keeps the string scanner's pointers in
+// registers (in json.cpp, among the other parsers, they went through memory at every byte: twice the time).
+#include "detail/json_parse.hpp"
+
+#include <rapidjson/error/en.h>
+
+#include <cstring>
+
+namespace qmp::json {
+
+std::optional<ParseFailure> parse_insitu(Document& doc, char* text) {
+  return detail::parse_insitu(doc, text, ::strnlen(text, kMaxDepth));
+}
+
+namespace detail {
+
+std::optional<ParseFailure> parse_insitu(Document& doc, char* text, std::size_t length) {
+  // A text shorter than kMaxDepth bytes cannot open kMaxDepth + 1 levels (each opens with a byte of its own), so
+  // RapidJSON's own parse needs no depth count: the common case, QEMU's events and replies.
+  if (length >= kMaxDepth) return parse_insitu_bounded(doc, text);
+  doc.ParseInsitu(text);
+  if (!doc.HasParseError()) return std::nullopt;
+  return ParseFailure{doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError())};
+}
+
+}  // namespace detail
+}  // namespace qmp::json
