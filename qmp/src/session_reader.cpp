@@ -18,6 +18,20 @@ void SessionCore::start_reading() {
 
 void SessionCore::on_read(error_code ec, std::size_t n) {
   if (phase == Phase::closed) return;
+  batch.begin();
+  read_lines(ec, n);
+  // Read again only after the completions for these lines have run: a caller reacting to a reply or an event
+  // writes its next command before the reader's next read (which would usually find nothing yet). Posted before
+  // they run, so that a handler that throws does not stop the reader.
+  if (phase != Phase::closed) {
+    asio::post(ex, [self = shared_from_this()] {
+      if (self->phase != Phase::closed) self->start_reading();
+    });
+  }
+  batch.run(ex);
+}
+
+void SessionCore::read_lines(error_code ec, std::size_t n) {
   if (ec) {
     if (ec == asio::error::eof) {
       fail(errc::connection_lost, "connection to " + peer + " lost: the monitor closed it (EOF)");
@@ -43,11 +57,6 @@ void SessionCore::on_read(error_code ec, std::size_t n) {
     handle_line(line, received);
     if (phase == Phase::closed) return;
   }
-  // Read again only after the completions posted for these lines have run: a caller reacting to a reply or an
-  // event writes its next command before the reader's next read (which would usually find nothing yet).
-  asio::post(ex, [self = shared_from_this()] {
-    if (self->phase != Phase::closed) self->start_reading();
-  });
 }
 
 void SessionCore::observe(Direction dir, std::uint64_t seq, Clock::time_point t, std::string_view text) {

@@ -60,11 +60,13 @@ void SubscriptionState::finish(error_code ec, bool from_slot) {
   timer_.cancel();
   if (!from_slot && slot_.is_connected()) slot_.clear();
   slot_ = {};
-  if (!ec && !empty()) {
-    Message m = pop(&last_gap);
-    post_completion(ex_, std::move(h), error_code{}, std::move(m));
+  Message m;
+  if (!ec && !empty()) m = pop(&last_gap);
+  // Woken by the reader: the completion joins the read's batch; otherwise (deadline, cancellation, close) posted.
+  if (auto c = core.lock(); c && c->batch.open()) {
+    c->batch.add(ex_, std::move(h), ec, std::move(m));
   } else {
-    post_completion(ex_, std::move(h), ec, Message{});
+    post_completion(ex_, std::move(h), ec, std::move(m));
   }
 }
 

@@ -481,6 +481,106 @@ TEST_F(SessionFake, EventWaitHasADeadline) {
   });
 }
 
+// The monitor on its own thread, the session's io_context run one handler at a time: what the reader completes for
+// one read is seen turn by turn.
+struct SessionTurns : ::testing::Test {
+  asio::io_context server_ioc;
+  ScriptedServer server{server_ioc.get_executor()};
+  asio::io_context ioc;
+  qmp::Session session{ioc.get_executor(), qmpc_test::SessionFixture::options()};
+  std::thread server_thread;
+
+  // A ready event, the reply to the first command after the handshake (id 2) and another event: one write.
+  void script() {
+    const std::string event = R"({"timestamp": {"seconds": 1, "microseconds": 2}, "event": "BLOCK_JOB_READY", "data": {"device": "job0"}})";
+    server.handshake()
+        .expect("query-status", "")
+        .send_raw(event + "\r\n" + R"({"return": {"status": "running"}, "id": 2})" + "\r\n" + event + "\r\n")
+        .close();
+    session.adopt(server.release_client_fd());
+  }
+  void start() {
+    server.start();
+    server_thread = std::thread([this] { server_ioc.run(); });
+  }
+  ~SessionTurns() override {
+    if (server_thread.joinable()) server_thread.join();
+  }
+  // Runs one handler at a time until `done`, at most 200 handlers or 10 s.
+  template <typename Done>
+  void run_until(Done done) {
+    const auto limit = std::chrono::steady_clock::now() + 10s;
+    for (int i = 0; i < 200 && !done() && std::chrono::steady_clock::now() < limit; ++i) ioc.run_one_for(1s);
+    ASSERT_TRUE(done()) << "not done within 200 handlers or 10 s";
+  }
+  void handshake() {
+    bool shook = false;
+    session.async_handshake([&](qmp::error_code ec) {
+      EXPECT_FALSE(ec) << ec.message();
+      shook = true;
+    });
+    run_until([&] { return shook; });
+  }
+};
+
+TEST_F(SessionTurns, TheCompletionsOfOneReadRunInWireOrderInTheReadsOwnTurn) {
+  script();
+  auto sub = session.subscribe();
+  start();
+  handshake();
+  std::vector<std::string> seen;
+  session.async_execute("query-status", "", [&](qmp::error_code ec, qmp::Reply r) {
+    EXPECT_FALSE(ec) << r.diagnostics.describe(ec);
+    seen.push_back("reply");
+  });
+  sub.async_next(5s, [&](qmp::error_code ec, qmp::Message m) {
+    EXPECT_FALSE(ec) << ec.message();
+    seen.push_back(std::string(m.event_name()));
+  });
+  // The first completion to run is the event's; the reply read with it has completed in the same turn, with no
+  // turn of the event loop (and no poll of the reactor) between the two.
+  run_until([&] { return !seen.empty(); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"BLOCK_JOB_READY", "reply"}));
+  EXPECT_EQ(sub.queued(), 1u);  // the second event waits for the next async_next
+}
+
+TEST_F(SessionTurns, AHandlerThatThrowsLosesNoneOfTheOtherCompletionsOfItsRead) {
+  script();
+  auto sub = session.subscribe();
+  start();
+  handshake();
+  bool replied = false;
+  session.async_execute("query-status", "", [&](qmp::error_code ec, qmp::Reply) {
+    EXPECT_FALSE(ec);
+    replied = true;
+  });
+  sub.async_next(5s, [&](qmp::error_code, qmp::Message) { throw std::runtime_error("the subscriber's own failure"); });
+  bool thrown = false;
+  const auto limit = std::chrono::steady_clock::now() + 10s;
+  while (!thrown && std::chrono::steady_clock::now() < limit) {
+    try {
+      ioc.run_one_for(1s);
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "the subscriber's own failure");
+      thrown = true;
+    }
+  }
+  ASSERT_TRUE(thrown);
+  run_until([&] { return replied; });
+  // The session goes on: the queued event, then the end of the connection.
+  qmp::error_code ec;
+  qmp::Message m;
+  bool next = false;
+  sub.async_next(5s, [&](qmp::error_code e, qmp::Message msg) {
+    ec = e;
+    m = std::move(msg);
+    next = true;
+  });
+  run_until([&] { return next; });
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(m.event_name(), "BLOCK_JOB_READY");
+}
+
 TEST(SessionConnect, RetriesAMissingSocketUntilItAppears) {
   asio::io_context ioc;
   const std::string path = "/tmp/qmpc-retry-" + std::to_string(::getpid()) + ".sock";

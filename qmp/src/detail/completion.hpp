@@ -1,4 +1,5 @@
-// Completing an any_completion_handler: always posted, never inline from the initiating function, and on the
+// Completing an any_completion_handler: posted, never inline from the initiating function (the reader batches
+// its own: detail/completion_batch.hpp), and on the
 // handler's associated executor with its associated allocator (asio::append keeps both, a lambda would not).
 #pragma once
 

@@ -1,6 +1,7 @@
 // The state behind a qmp::Session: socket, framer, pending table, dispatcher, one reader and one writer.
 #pragma once
 
+#include "detail/completion_batch.hpp"
 #include "detail/deadline_after.hpp"
 #include "detail/subscription_state.hpp"
 #include "qmp/line_framer.hpp"
@@ -77,10 +78,13 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   Diagnostics failure_diag;
   Session::Stats stats;
   EventDispatcher dispatcher;
+  // Open while the reader handles a read (detail/completion_batch.hpp).
+  CompletionBatch batch;
 
  private:
   void start_reading();
   void on_read(error_code ec, std::size_t n);
+  void read_lines(error_code ec, std::size_t n);
   void handle_line(std::string_view line, Clock::time_point received);
   void handle_reply(Message m);
   void write_next();
