@@ -20,7 +20,8 @@
 //   - the operation holds the session's shared state, not the Session object: a deferred operation may be
 //     started after the Session was moved;
 //   - the handler runs on its associated executor (default: the session's) with its associated allocator, and is
-//     never invoked inline from the initiating function;
+//     never invoked inline from the initiating function; the handlers completed by one read of the monitor run
+//     at the end of that read, in wire order (inline in the reader's turn when they share its executor);
 //   - per-operation cancellation (asio::bind_cancellation_slot, awaitable operators, cancel_after-style timers):
 //       async_execute: a command still queued is withdrawn for any cancellation type (total, partial,
 //         terminal): nothing is written. Once written, only partial or terminal cancellation abandons it (QEMU
