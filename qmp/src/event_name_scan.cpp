@@ -55,9 +55,36 @@ std::size_t end_of_value(std::string_view s, std::size_t i) noexcept {
   return i == from ? npos : i;
 }
 
+// QEMU writes every event as {"timestamp": {"seconds": S, "microseconds": U}, "event": "NAME", ...: where the line
+// starts so, the index of NAME's first byte (found with a few comparisons instead of a walk through the
+// timestamp), else npos (the general scan then decides).
+std::size_t name_in_qemus_layout(std::string_view line) noexcept {
+  constexpr std::string_view seconds = R"({"timestamp": {"seconds": )";
+  constexpr std::string_view microseconds = R"(, "microseconds": )";
+  constexpr std::string_view event = R"(}, "event": ")";
+  const auto digits = [&](std::size_t i) {
+    const std::size_t from = i;
+    while (i < line.size() && line[i] >= '0' && line[i] <= '9') ++i;
+    return i == from ? npos : i;
+  };
+  const auto after = [&](std::size_t i, std::string_view text) {
+    return i != npos && line.substr(i, text.size()) == text ? i + text.size() : npos;
+  };
+  std::size_t i = after(0, seconds);
+  if (i != npos) i = digits(i);
+  i = after(i, microseconds);
+  if (i != npos) i = digits(i);
+  return after(i, event);
+}
+
 }  // namespace
 
 std::optional<std::string_view> scan_event_name(std::string_view line) noexcept {
+  if (const std::size_t name = name_in_qemus_layout(line); name != npos) {
+    const std::size_t end = line.find('"', name);
+    if (end == npos || line.substr(name, end - name).find('\\') != npos) return std::nullopt;
+    return line.substr(name, end - name);
+  }
   std::size_t i = skip_space(line, 0);
   if (i >= line.size() || line[i] != '{') return std::nullopt;
   ++i;
