@@ -64,8 +64,8 @@ struct TrailingBytes {
 // A message's document, in one heap allocation with its text (parsed in place, so strings are not copied) and
 // the first chunk of its DOM pool; RapidJSON's default pool would take 64 KiB per document. The pool starts at
 // the next aligned offset after the text: RapidJSON places values at the start of its chunks. The parse stack
-// (a malloc per parse, freed at its end) comes from one shared CrtAllocator, which is stateless: given none, each
-// document would allocate its own allocator object.
+// is the thread's own buffer (detail/parse_stack_allocator.hpp), through one shared stateless allocator object:
+// given none, each document would allocate its own.
 struct ParsedDocument {
   static std::shared_ptr<ParsedDocument> make(std::string_view line) {
     char* trailing = nullptr;
@@ -83,20 +83,19 @@ struct ParsedDocument {
   static std::size_t pool_offset(std::string_view line) { return round_up(line.size() + 1); }
   static std::size_t pool_size(std::string_view line) { return line.size() + 256; }
   static constexpr std::size_t kOverflowChunk = 4096;
-  // Enough for QEMU's events and most replies without growing (each pending value takes 16 bytes).
-  static constexpr std::size_t kParseStack = 1024;
-  static inline rapidjson::CrtAllocator stack_allocator;
+  static constexpr std::size_t kParseStack = json::detail::ParseStackAllocator::kBufferSize;
+  static inline json::detail::ParseStackAllocator stack_allocator;
 
   char* storage;
   rapidjson::MemoryPoolAllocator<> pool;
-  json::Document doc;
+  json::detail::MessageDocument doc;
 };
 
 }  // namespace
 
 Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
   auto holder = ParsedDocument::make(line);
-  json::Document* doc = &holder->doc;
+  json::detail::MessageDocument* doc = &holder->doc;
   if (const auto failure = json::detail::parse_insitu(*doc, holder->storage, line.size())) {
     const std::size_t off = failure->offset;
     return {std::nullopt, DecodeError{DecodeError::Reason::malformed_json, off,
@@ -123,7 +122,7 @@ Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point 
     return {std::nullopt, DecodeError{DecodeError::Reason::unknown_shape, 0,
                                       "a JSON object that is no QMP message: '" + excerpt(line, 0) + "'"}};
   }
-  return {Message(seq, time, kind, std::shared_ptr<const json::Document>(std::move(holder), doc)), std::nullopt};
+  return {Message(seq, time, kind, std::shared_ptr<const json::Value>(std::move(holder), doc)), std::nullopt};
 }
 
 std::string encode_command(std::string_view name, std::string_view arguments_json, std::optional<std::uint64_t> id,

@@ -20,6 +20,18 @@ std::function<bool(const Message&)> EventFilter::data_equals(std::string key, st
 }
 
 bool EventQueue::offer(const Message& m) {
+  if (!admit(m)) return false;
+  push(m);
+  return true;
+}
+
+bool EventQueue::offer(Message&& m) {
+  if (!admit(m)) return false;
+  push(std::move(m));
+  return true;
+}
+
+bool EventQueue::admit(const Message& m) {
   if (closed() || !filter_.matches(m)) return false;
   if (queue_.size() >= options_.capacity) {
     switch (options_.policy) {
@@ -46,10 +58,13 @@ bool EventQueue::offer(const Message& m) {
         return false;
     }
   }
-  queue_.push_back(Entry{m, pending_gap_});
+  return true;
+}
+
+void EventQueue::push(Message m) {
+  queue_.push_back(Entry{std::move(m), pending_gap_});
   pending_gap_ = 0;
   on_push();
-  return true;
 }
 
 Message EventQueue::pop(std::uint64_t* gap) {
@@ -72,12 +87,15 @@ void EventDispatcher::remove(const EventQueue* q) {
   std::erase_if(queues_, [q](const auto& p) { return p.get() == q; });
 }
 
-std::size_t EventDispatcher::dispatch(const Message& m) {
+std::size_t EventDispatcher::dispatch(const Message& m) { return dispatch(Message(m)); }
+
+std::size_t EventDispatcher::dispatch(Message&& m) {
   std::size_t n = 0;
   bool any_closed = false;
-  for (const auto& q : queues_) {
-    if (q->offer(m)) ++n;
-    any_closed |= q->closed();
+  for (std::size_t i = 0; i < queues_.size(); ++i) {
+    EventQueue& q = *queues_[i];
+    if (i + 1 < queues_.size() ? q.offer(static_cast<const Message&>(m)) : q.offer(std::move(m))) ++n;
+    any_closed |= q.closed();
   }
   // A subscription with policy fail may have ended on this event.
   if (any_closed) std::erase_if(queues_, [](const auto& p) { return p->closed(); });

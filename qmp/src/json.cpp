@@ -65,10 +65,10 @@ std::optional<ParseFailure> parse_bounded(Stream& stream, Handler& handler) {
 }
 
 // Fills `doc` from `stream` (the document is the SAX handler; Populate moves the root into it).
-template <unsigned Flags, typename Stream>
-std::optional<ParseFailure> parse_document(Document& doc, Stream& stream) {
+template <unsigned Flags, typename Stream, typename Doc>
+std::optional<ParseFailure> parse_document(Doc& doc, Stream& stream) {
   std::optional<ParseFailure> failure;
-  auto generate = [&](Document& d) {
+  auto generate = [&](Doc& d) {
     failure = parse_bounded<Flags>(stream, d);
     return !failure;
   };
@@ -88,6 +88,11 @@ std::optional<ParseFailure> parse(Document& doc, std::string_view text, bool ful
 namespace detail {
 
 std::optional<ParseFailure> parse_insitu_bounded(Document& doc, char* text) {
+  rapidjson::InsituStringStream is(text);
+  return parse_document<rapidjson::kParseInsituFlag>(doc, is);
+}
+
+std::optional<ParseFailure> parse_insitu_bounded(MessageDocument& doc, char* text) {
   rapidjson::InsituStringStream is(text);
   return parse_document<rapidjson::kParseInsituFlag>(doc, is);
 }

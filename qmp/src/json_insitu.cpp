@@ -8,21 +8,26 @@
 #include <cstring>
 
 namespace qmp::json {
+namespace {
 
-std::optional<ParseFailure> parse_insitu(Document& doc, char* text) {
-  return detail::parse_insitu(doc, text, ::strnlen(text, kMaxDepth));
-}
-
-namespace detail {
-
-std::optional<ParseFailure> parse_insitu(Document& doc, char* text, std::size_t length) {
+template <typename Doc>
+std::optional<ParseFailure> parse_insitu_of(Doc& doc, char* text, std::size_t length) {
   // A text shorter than kMaxDepth bytes cannot open kMaxDepth + 1 levels (each opens with a byte of its own), so
   // RapidJSON's own parse needs no depth count: the common case, QEMU's events and replies.
-  if (length >= kMaxDepth) return parse_insitu_bounded(doc, text);
+  if (length >= kMaxDepth) return detail::parse_insitu_bounded(doc, text);
   doc.ParseInsitu(text);
   if (!doc.HasParseError()) return std::nullopt;
   return ParseFailure{doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError())};
 }
 
-}  // namespace detail
+}  // namespace
+
+std::optional<ParseFailure> parse_insitu(Document& doc, char* text) {
+  return parse_insitu_of(doc, text, ::strnlen(text, kMaxDepth));
+}
+
+std::optional<ParseFailure> detail::parse_insitu(MessageDocument& doc, char* text, std::size_t length) {
+  return parse_insitu_of(doc, text, length);
+}
+
 }  // namespace qmp::json

@@ -113,7 +113,7 @@ void SessionCore::handle_line(std::string_view line, Clock::time_point now) {
     case MessageKind::event:
       ++stats.events;
       if (m.event_name() == "SHUTDOWN") shutdown = m;
-      dispatcher.dispatch(m);
+      dispatcher.dispatch(std::move(m));
       return;
     case MessageKind::reply:
     case MessageKind::error_reply:

@@ -32,6 +32,24 @@ TEST(EventDispatcher, EverySubscriberGetsEveryMatchingEventInWireOrder) {
   EXPECT_EQ(jobs->pop().seq(), 3u);
 }
 
+TEST(EventDispatcher, SubscribersShareOneDocumentAndTheLastTakesTheMessageItself) {
+  qmp::EventDispatcher d;
+  auto a = queue(), b = queue(), stops = queue({{"STOP"}, {}});
+  d.add(a);
+  d.add(b);
+  qmp::Message m = event(1, "JOB_STATUS_CHANGE");
+  EXPECT_EQ(d.dispatch(std::move(m)), 2u);
+  const qmp::Message first = a->pop(), second = b->pop();
+  EXPECT_EQ(first.document(), second.document());
+  EXPECT_EQ(first.document().use_count(), 2);  // no third copy left behind
+  // A last subscriber that refuses the event leaves it with the caller.
+  d.add(stops);
+  qmp::Message kept = event(2, "JOB_STATUS_CHANGE");
+  EXPECT_EQ(d.dispatch(std::move(kept)), 2u);
+  EXPECT_TRUE(kept.valid());  // NOLINT(bugprone-use-after-move): a refused message is not taken
+  EXPECT_EQ(a->pop().document().use_count(), 3);  // a's copy, b's copy, kept
+}
+
 TEST(EventDispatcher, PredicateFiltersOnData) {
   qmp::EventDispatcher d;
   auto mine = queue({{}, qmp::EventFilter::data_equals("id", "job1")}, 10);

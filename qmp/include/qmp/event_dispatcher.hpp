@@ -46,8 +46,9 @@ class EventQueue {
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
 
-  // Offers an event; returns true when it was queued.
+  // Offers an event; returns true when it was queued (the second takes `m` over when it does).
   bool offer(const Message& m);
+  bool offer(Message&& m);
   bool empty() const noexcept { return queue_.empty(); }
   std::size_t size() const noexcept { return queue_.size(); }
   // Removes the oldest queued event. `gap` receives the number of events dropped just before it.
@@ -68,6 +69,9 @@ class EventQueue {
   virtual void on_push() {}
 
  private:
+  // Whether `m` is to be queued (filter, closed, overflow policy: the oldest may be dropped to make room).
+  bool admit(const Message& m);
+  void push(Message m);
   struct Entry {
     Message message;
     std::uint64_t gap;  // events dropped immediately before this one
@@ -85,8 +89,10 @@ class EventDispatcher {
  public:
   void add(std::shared_ptr<EventQueue> q);
   void remove(const EventQueue* q);
-  // Offers `m` to every subscriber; returns how many queued it.
+  // Offers `m` to every subscriber; returns how many queued it. The second hands `m` itself to the last
+  // subscriber (the others get copies: a message is a shared, read-only document).
   std::size_t dispatch(const Message& m);
+  std::size_t dispatch(Message&& m);
   // Whether a subscriber may take an event of this name (its filter lists the name, or lists none; a predicate
   // may still refuse it). An event nobody wants need not be parsed.
   bool wants(std::string_view event_name) const noexcept;

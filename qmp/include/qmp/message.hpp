@@ -29,7 +29,8 @@ const char* to_string(MessageKind k) noexcept;
 class Message {
  public:
   Message() = default;
-  Message(std::uint64_t seq, Clock::time_point time, MessageKind kind, std::shared_ptr<const json::Document> doc)
+  // `doc` is the message's root value (a parsed document, or a part of one that it keeps alive).
+  Message(std::uint64_t seq, Clock::time_point time, MessageKind kind, std::shared_ptr<const json::Value> doc)
       : seq_(seq), time_(time), kind_(kind), doc_(std::move(doc)) {}
 
   // Position in the session's wire order. One counter covers both directions: every message sent or received
@@ -41,7 +42,7 @@ class Message {
   bool is_event() const noexcept { return kind_ == MessageKind::event; }
 
   const json::Value& json() const noexcept { return *doc_; }
-  const std::shared_ptr<const json::Document>& document() const noexcept { return doc_; }
+  const std::shared_ptr<const json::Value>& document() const noexcept { return doc_; }
 
   // Event name ("" when not an event).
   std::string_view event_name() const noexcept;
@@ -66,7 +67,7 @@ class Message {
   std::uint64_t seq_ = 0;
   Clock::time_point time_{};
   MessageKind kind_ = MessageKind::reply;
-  std::shared_ptr<const json::Document> doc_;
+  std::shared_ptr<const json::Value> doc_;
 };
 
 }  // namespace qmp
