@@ -1,13 +1,12 @@
 #include "qmp/json.hpp"
 
-#include "qmp/codec.hpp"
 #include "detail/json_parse.hpp"
+#include "qmp/codec.hpp"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/encodedstream.h>
 #include <rapidjson/prettywriter.h>
-
 
 namespace qmp::json {
 namespace {
@@ -87,14 +86,18 @@ std::optional<ParseFailure> parse(Document& doc, std::string_view text, bool ful
 
 namespace detail {
 
-std::optional<ParseFailure> parse_insitu_bounded(Document& doc, char* text) {
+template <typename Doc>
+std::optional<ParseFailure> parse_insitu_bounded_into(Doc& doc, char* text) {
   rapidjson::InsituStringStream is(text);
   return parse_document<rapidjson::kParseInsituFlag>(doc, is);
 }
 
+std::optional<ParseFailure> parse_insitu_bounded(Document& doc, char* text) {
+  return parse_insitu_bounded_into(doc, text);
+}
+
 std::optional<ParseFailure> parse_insitu_bounded(MessageDocument& doc, char* text) {
-  rapidjson::InsituStringStream is(text);
-  return parse_document<rapidjson::kParseInsituFlag>(doc, is);
+  return parse_insitu_bounded_into(doc, text);
 }
 
 }  // namespace detail
