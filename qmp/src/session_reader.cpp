@@ -22,7 +22,7 @@ void SessionCore::on_read(error_code ec, std::size_t n) {
   read_lines(ec, n);
   // Read again only after the completions for these lines have run: a caller reacting to a reply or an event
   // writes its next command before the reader's next read (which would usually find nothing yet). Posted before
-  // they run, so that a handler that throws does not stop the reader.
+  // they run inline, it runs after them.
   if (phase != Phase::closed) {
     asio::post(ex, [self = shared_from_this()] {
       if (self->phase != Phase::closed) self->start_reading();

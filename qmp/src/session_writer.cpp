@@ -108,11 +108,7 @@ void SessionCore::give_up(std::uint64_t id, error_code ec, bool from_slot) {
 void SessionCore::complete(const std::shared_ptr<CommandOp>& op, error_code ec, Reply reply, bool from_slot) {
   op->timer.cancel();
   if (!from_slot && op->slot.is_connected()) op->slot.clear();
-  if (batch.open()) {
-    batch.add(ex, std::move(op->handler), ec, std::move(reply));
-  } else {
-    post_completion(ex, std::move(op->handler), ec, std::move(reply));
-  }
+  batch.complete(ex, std::move(op->handler), ec, std::move(reply));
 }
 
 void SessionCore::write_next() {

@@ -63,8 +63,8 @@ void SubscriptionState::finish(error_code ec, bool from_slot) {
   Message m;
   if (!ec && !empty()) m = pop(&last_gap);
   // Woken by the reader: the completion joins the read's batch; otherwise (deadline, cancellation, close) posted.
-  if (auto c = core.lock(); c && c->batch.open()) {
-    c->batch.add(ex_, std::move(h), ec, std::move(m));
+  if (auto c = core.lock()) {
+    c->batch.complete(ex_, std::move(h), ec, std::move(m));
   } else {
     post_completion(ex_, std::move(h), ec, std::move(m));
   }

@@ -5,6 +5,8 @@
 // event to the command it causes. Completions from initiating functions are never batched: those are posted.
 #pragma once
 
+#include "detail/completion.hpp"
+
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -18,13 +20,17 @@ namespace qmp::detail {
 
 class CompletionBatch {
  public:
-  // True between begin() and run(): completions go into the batch.
-  bool open() const noexcept { return open_; }
+  // Between begin() and run(), completions go into the batch.
   void begin() noexcept { open_ = true; }
 
+  // Completes `handler` with `args`: in the batch while it is open, otherwise posted through `ex`.
   template <typename Signature, typename... Args>
-  void add(const boost::asio::any_io_executor& ex, boost::asio::any_completion_handler<Signature> handler,
-           Args&&... args) {
+  void complete(const boost::asio::any_io_executor& ex, boost::asio::any_completion_handler<Signature> handler,
+                Args&&... args) {
+    if (!open_) {
+      post_completion(ex, std::move(handler), std::forward<Args>(args)...);
+      return;
+    }
     auto target = boost::asio::get_associated_executor(handler, ex);
     pending_.emplace_back(boost::asio::bind_executor(
         std::move(target),
