@@ -22,9 +22,16 @@ void exec(const Qemu& qemu, std::vector<std::string> words) {
   EXPECT_EQ(o.exit_code, 0) << o.err;
 }
 
-// Starts `qmpc events` on monitor 0 and makes sure it is connected before returning: it waits for a marker event
-// (STOP, caused through monitor 1) and checks it is the first line.
+// Waits until QEMU is past its start-up: a client that connects the instant QEMU starts can get the start-up RESUME
+// (even before the greeting). Once one command has been answered on monitor 0 that event has gone out.
+void wait_until_started(const Qemu& qemu) {
+  auto o = run_qmpc({"-s", qemu.socket(0), "exec", "query-status"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+}
+
+// Starts `qmpc events` on monitor 0 once QEMU is past its start-up, so that only the events a test causes are seen.
 std::unique_ptr<Child> start_events(const Qemu& qemu, std::vector<std::string> options) {
+  wait_until_started(qemu);
   std::vector<std::string> argv{qmpc_binary(), "-s", qemu.socket(0), "events"};
   argv.insert(argv.end(), options.begin(), options.end());
   return std::make_unique<Child>(argv);
@@ -90,6 +97,8 @@ TEST(CliEvents, NameFilterAndFor) {
 TEST(CliEvents, ForWithoutEventsEndsQuietly) {
   REQUIRE_QEMU();
   Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  wait_until_started(qemu);
   auto o = run_qmpc({"-s", qemu.socket(), "events", "--for", "0.3"});
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "");
@@ -209,6 +218,8 @@ TEST(CliEvents, MatchOnData) {
 TEST(CliEvents, CountNotReachedInTimeExitsFour) {
   REQUIRE_QEMU();
   Qemu qemu;
+  ASSERT_TRUE(qemu.ok());
+  wait_until_started(qemu);
   auto o = run_qmpc({"-s", qemu.socket(), "events", "--name", "RESUME", "--count", "1", "--for", "0.3"});
   EXPECT_EQ(o.exit_code, 4) << o.err;
   EXPECT_EQ(o.out, "");
