@@ -81,9 +81,15 @@ void EventQueue::close(error_code reason) {
   on_push();
 }
 
-void EventDispatcher::add(std::shared_ptr<EventQueue> q) { queues_.push_back(std::move(q)); }
+void EventDispatcher::add(std::shared_ptr<EventQueue> q) {
+  if (q->filter().names.empty()) every_name_.push_back(q.get());
+  queues_.push_back(std::move(q));
+}
+
+void EventDispatcher::forget_every_name_queue(const EventQueue* q) { std::erase(every_name_, q); }
 
 void EventDispatcher::remove(const EventQueue* q) {
+  forget_every_name_queue(q);
   std::erase_if(queues_, [q](const auto& p) { return p.get() == q; });
 }
 
@@ -98,7 +104,13 @@ std::size_t EventDispatcher::dispatch(Message&& m) {
     any_closed |= q.closed();
   }
   // A subscription with policy fail may have ended on this event.
-  if (any_closed) std::erase_if(queues_, [](const auto& p) { return p->closed(); });
+  if (any_closed) {
+    std::erase_if(queues_, [this](const auto& p) {
+      if (!p->closed()) return false;
+      forget_every_name_queue(p.get());
+      return true;
+    });
+  }
   return n;
 }
 
@@ -112,14 +124,15 @@ bool EventDispatcher::wants(std::string_view event_name) const noexcept {
 }
 
 bool EventDispatcher::wants_every_name() const noexcept {
-  for (const auto& q : queues_)
-    if (!q->closed() && q->filter().names.empty()) return true;
+  for (const EventQueue* q : every_name_)
+    if (!q->closed()) return true;
   return false;
 }
 
 void EventDispatcher::close_all(error_code reason) {
   auto qs = std::move(queues_);
   queues_.clear();
+  every_name_.clear();
   for (auto& q : qs) q->close(reason);
 }
 

@@ -157,4 +157,26 @@ TEST(EventDispatcher, WantsANameWhenAnOpenSubscriberListsItOrListsNone) {
   EXPECT_FALSE(d.wants("BLOCK_JOB_READY"));
 }
 
+TEST(EventDispatcher, NoLongerWantsEveryNameOnceTheOnlySubscriberOfAllIsRemovedOrDroppedClosed) {
+  qmp::EventDispatcher d;
+  auto all = queue();
+  auto named = queue({{"STOP"}, {}});
+  d.add(all);
+  d.add(named);
+  d.remove(all.get());
+  EXPECT_FALSE(d.wants_every_name());
+  auto again = queue();
+  d.add(again);
+  EXPECT_TRUE(d.wants_every_name());
+  again->close({});
+  d.dispatch(event(1, "STOP"));  // forgets the closed subscriber
+  EXPECT_EQ(d.subscribers(), 1u);
+  EXPECT_FALSE(d.wants_every_name());
+  auto last = queue();
+  d.add(last);
+  EXPECT_TRUE(d.wants_every_name());
+  d.close_all({});
+  EXPECT_FALSE(d.wants_every_name());
+}
+
 }  // namespace

@@ -103,7 +103,10 @@ class EventDispatcher {
   std::size_t subscribers() const noexcept { return queues_.size(); }
 
  private:
+  void forget_every_name_queue(const EventQueue* q);
   std::vector<std::shared_ptr<EventQueue>> queues_;
+  // Those of queues_ whose filter lists no name (asked about at every line: usually none or one).
+  std::vector<const EventQueue*> every_name_;
 };
 
 }  // namespace qmp
