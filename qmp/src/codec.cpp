@@ -91,38 +91,82 @@ struct ParsedDocument {
   json::detail::MessageDocument doc;
 };
 
+// The members that make a JSON object a QMP message, found in one pass over its members. The first "event"
+// member is the one that names the event (as a lookup would find it).
+struct Shape {
+  const json::Value* event = nullptr;
+  bool reply = false, error = false, greeting = false, command = false;
+
+  explicit Shape(const json::Value& object) {
+    for (const auto& member : object.GetObject()) {
+      const std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      switch (key.size()) {
+        case 3: greeting |= key == "QMP"; break;
+        case 5:
+          if (key == "event") {
+            if (!event) event = &member.value;
+          } else {
+            error |= key == "error";
+          }
+          break;
+        case 6: reply |= key == "return"; break;
+        case 7: command |= key == "execute"; break;
+        case 8: command |= key == "exec-oob"; break;
+        default: break;
+      }
+    }
+  }
+};
+
 }  // namespace
 
-Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
+Message decode_message(std::string_view line, std::uint64_t seq, Clock::time_point time, DecodeError& error,
+                       bool accept_commands) {
   auto holder = ParsedDocument::make(line);
   json::detail::MessageDocument* doc = &holder->doc;
   if (const auto failure = json::detail::parse_insitu(*doc, holder->storage, line.size())) {
     const std::size_t off = failure->offset;
-    return {std::nullopt, DecodeError{DecodeError::Reason::malformed_json, off,
-                                      failure->what + " at offset " + std::to_string(off) + ": '" +
-                                          excerpt(line, off) + "'"}};
+    error = DecodeError{DecodeError::Reason::malformed_json, off,
+                        failure->what + " at offset " + std::to_string(off) + ": '" + excerpt(line, off) + "'"};
+    return {};
   }
   if (!doc->IsObject()) {
-    return {std::nullopt, DecodeError{DecodeError::Reason::not_an_object, 0,
-                                      "expected a JSON object, got '" + excerpt(line, 0) + "'"}};
+    error = DecodeError{DecodeError::Reason::not_an_object, 0, "expected a JSON object, got '" + excerpt(line, 0) + "'"};
+    return {};
   }
+  const Shape shape(*doc);
+  // One member decides, whatever the others: "event" before "return", "error" and "QMP".
   MessageKind kind;
-  // Members are looked up in the order of likelihood on a busy session: events, then replies.
-  if (doc->HasMember("event")) {
+  std::string_view name;
+  if (shape.event) {
     kind = MessageKind::event;
-  } else if (doc->HasMember("return")) {
+    if (shape.event->IsString()) name = std::string_view(shape.event->GetString(), shape.event->GetStringLength());
+  } else if (shape.reply) {
     kind = MessageKind::reply;
-  } else if (doc->HasMember("error")) {
+  } else if (shape.error) {
     kind = MessageKind::error_reply;
-  } else if (doc->HasMember("QMP")) {
+  } else if (shape.greeting) {
     kind = MessageKind::greeting;
-  } else if (accept_commands && (doc->HasMember("execute") || doc->HasMember("exec-oob"))) {
+  } else if (accept_commands && shape.command) {
     kind = MessageKind::command;
   } else {
-    return {std::nullopt, DecodeError{DecodeError::Reason::unknown_shape, 0,
-                                      "a JSON object that is no QMP message: '" + excerpt(line, 0) + "'"}};
+    error = DecodeError{DecodeError::Reason::unknown_shape, 0,
+                        "a JSON object that is no QMP message: '" + excerpt(line, 0) + "'"};
+    return {};
   }
-  return {Message(seq, time, kind, std::shared_ptr<const json::Value>(std::move(holder), doc)), std::nullopt};
+  return Message(seq, time, kind, std::shared_ptr<const json::Value>(std::move(holder), doc), name);
+}
+
+Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands) {
+  Decoded out;
+  DecodeError error{};
+  Message m = decode_message(line, seq, time, error, accept_commands);
+  if (m.valid()) {
+    out.message.emplace(std::move(m));
+  } else {
+    out.error.emplace(std::move(error));
+  }
+  return out;
 }
 
 std::string encode_command(std::string_view name, std::string_view arguments_json, std::optional<std::uint64_t> id,

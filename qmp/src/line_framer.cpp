@@ -1,30 +1,46 @@
 #include "qmp/line_framer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace qmp {
 
 void LineFramer::compact() {
   if (pos_ == 0) return;
-  if (pos_ == buf_.size()) {
-    buf_.clear();
-  } else {
-    buf_.erase(0, pos_);
-  }
+  size_ -= pos_;
+  if (size_ > 0) std::memmove(buf_.get(), buf_.get() + pos_, size_);
   pos_ = 0;
 }
 
+void LineFramer::reserve(std::size_t capacity) {
+  if (capacity <= capacity_) return;
+  const std::size_t grown = std::max(capacity, capacity_ * 2);
+  auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+  if (size_ > 0) std::memcpy(bigger.get(), buf_.get(), size_);
+  buf_ = std::move(bigger);
+  capacity_ = grown;
+}
+
+// Both drop what next() already handed out before growing the buffer, so it never holds more than one partial
+// line plus the new bytes.
 void LineFramer::feed(std::string_view bytes) {
-  // Drop what next() already handed out before growing the buffer, so it never holds more than one partial line
-  // plus the new bytes.
+  if (bytes.empty()) return;
   compact();
-  buf_.append(bytes.data(), bytes.size());
+  reserve(size_ + bytes.size());
+  std::memcpy(buf_.get() + size_, bytes.data(), bytes.size());
+  size_ += bytes.size();
+}
+
+std::span<char> LineFramer::prepare(std::size_t n) {
+  compact();
+  reserve(size_ + n);
+  return {buf_.get() + size_, n};
 }
 
 LineFramer::Status LineFramer::next(std::string_view& line) {
   for (;;) {
-    const std::size_t avail = buf_.size() - pos_;
-    const char* start = buf_.data() + pos_;
+    const std::size_t avail = size_ - pos_;
+    const char* start = buf_.get() + pos_;
     const void* nl = scanned_ < avail ? std::memchr(start + scanned_, '\n', avail - scanned_) : nullptr;
     if (!nl) {
       scanned_ = avail;

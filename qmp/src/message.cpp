@@ -13,9 +13,9 @@ const char* to_string(MessageKind k) noexcept {
   return "unknown";
 }
 
-std::string_view Message::event_name() const noexcept {
-  if (!doc_ || kind_ != MessageKind::event) return {};
-  return json::get_string(*doc_, "event").value_or(std::string_view{});
+Message::Message(std::uint64_t seq, Clock::time_point time, MessageKind kind, std::shared_ptr<const json::Value> doc)
+    : seq_(seq), time_(time), kind_(kind), doc_(std::move(doc)) {
+  if (doc_ && kind_ == MessageKind::event) event_name_ = json::get_string(*doc_, "event").value_or(std::string_view{});
 }
 
 const json::Value* Message::data() const noexcept { return doc_ ? json::find(*doc_, "data") : nullptr; }

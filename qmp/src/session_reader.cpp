@@ -12,7 +12,8 @@ namespace qmp::detail {
 namespace asio = boost::asio;
 
 void SessionCore::start_reading() {
-  socket->async_read_some(asio::buffer(read_buf_),
+  const std::span<char> room = framer_.prepare(kReadSize);
+  socket->async_read_some(asio::buffer(room.data(), room.size()),
                           [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 
@@ -43,7 +44,7 @@ void SessionCore::read_lines(error_code ec, std::size_t n) {
   stats.bytes_in += n;
   // One clock reading per read, not per line: every line of a read arrived at the same moment.
   const auto received = Clock::now();
-  framer_.feed(std::string_view(read_buf_.data(), n));
+  framer_.commit(n);
   std::string_view line;
   for (;;) {
     const auto st = framer_.next(line);
@@ -87,14 +88,14 @@ void SessionCore::handle_line(std::string_view line, Clock::time_point now) {
       return;
     }
   }
-  Decoded d = decode_line(line, seq, now);
-  if (d.error) {
-    const errc code = d.error->reason == DecodeError::Reason::malformed_json ? errc::malformed_json
-                                                                               : errc::protocol_error;
-    fail(code, "message #" + std::to_string(seq) + " from " + peer + ": " + d.error->what);
+  DecodeError error;
+  Message m = decode_message(line, seq, now, error);
+  if (!m.valid()) {
+    const errc code = error.reason == DecodeError::Reason::malformed_json ? errc::malformed_json
+                                                                            : errc::protocol_error;
+    fail(code, "message #" + std::to_string(seq) + " from " + peer + ": " + error.what);
     return;
   }
-  Message& m = *d.message;
   // A start-up event (RESUME) can reach a client that connects the instant QEMU starts before the greeting does:
   // the monitor's state is set on connect. It is an event like any other; the greeting is still to come.
   if (!greeted && m.kind() != MessageKind::event) {

@@ -29,6 +29,50 @@ TEST(Codec, ClassifiesEachServerMessageKind) {
             qmp::MessageKind::event);
 }
 
+TEST(Codec, TheMemberThatDecidesTheKindWinsWhateverTheOrder) {
+  const auto kind = [](std::string_view s) { return decode(s).message->kind(); };
+  EXPECT_EQ(kind(R"({"return": 1, "error": {}, "QMP": {}, "event": "STOP"})"), qmp::MessageKind::event);
+  EXPECT_EQ(kind(R"({"QMP": {}, "error": {}, "return": 1})"), qmp::MessageKind::reply);
+  EXPECT_EQ(kind(R"({"QMP": {}, "error": {"class": "C", "desc": "d"}})"), qmp::MessageKind::error_reply);
+  EXPECT_EQ(kind(R"({"id": 1, "QMP": {}})"), qmp::MessageKind::greeting);
+  EXPECT_EQ(qmp::decode_line(R"({"id": 1, "exec-oob": "x", "QMP": {}})", 1, {}, true).message->kind(),
+            qmp::MessageKind::greeting);
+  // Names of the same length as a deciding member decide nothing.
+  EXPECT_EQ(decode(R"({"evenT": "X", "retur": 1, "QMp": {}})").error->reason,
+            qmp::DecodeError::Reason::unknown_shape);
+}
+
+TEST(Codec, AnEventIsNamedByItsFirstEventMemberAndANameThatIsNoStringIsEmpty) {
+  const auto twice = *decode(R"({"event": "FIRST", "data": {}, "event": "SECOND"})").message;
+  EXPECT_EQ(twice.event_name(), "FIRST");
+  const auto number = *decode(R"({"event": 5})").message;
+  EXPECT_EQ(number.kind(), qmp::MessageKind::event);
+  EXPECT_EQ(number.event_name(), "");
+  // A message made from a document rather than read names its event the same way.
+  const qmp::Message made(1, {}, qmp::MessageKind::event, twice.document());
+  EXPECT_EQ(made.event_name(), "FIRST");
+  EXPECT_EQ(qmp::Message(1, {}, qmp::MessageKind::reply, twice.document()).event_name(), "");
+}
+
+TEST(Codec, DecodeMessageGivesTheSameMessageOrTheSameErrorAsDecodeLine) {
+  for (const std::string_view line : {R"({"event": "STOP", "data": {"a": 1}})", R"({"return": {}, "id": 4})",
+                                      R"({"return": )", "[1]", R"({"x": 1})"}) {
+    SCOPED_TRACE(std::string(line));
+    qmp::DecodeError error{};
+    const qmp::Message m = qmp::decode_message(line, 9, {}, error);
+    const qmp::Decoded d = qmp::decode_line(line, 9, {});
+    ASSERT_EQ(m.valid(), d.message.has_value());
+    if (m.valid()) {
+      EXPECT_EQ(m.kind(), d.message->kind());
+      EXPECT_EQ(m.text(), d.message->text());
+      EXPECT_EQ(m.event_name(), d.message->event_name());
+    } else {
+      EXPECT_EQ(error.reason, d.error->reason);
+      EXPECT_EQ(error.what, d.error->what);
+    }
+  }
+}
+
 TEST(Codec, ExposesIdsEventNamesTimestampsAndErrors) {
   auto ev = *decode(R"({"timestamp": {"seconds": 1795626326, "microseconds": 226244}, "event": "JOB_STATUS_CHANGE",)"
                     R"( "data": {"status": "created", "id": "job0"}})")

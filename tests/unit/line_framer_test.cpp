@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,12 +14,21 @@ struct Framed {
   bool too_large = false;
 };
 
-// Feeds `chunks` in order and collects every line.
-Framed frame(const std::vector<std::string>& chunks, std::size_t max = 1 << 20) {
+enum class Input { fed, read_in_place };
+
+// Feeds `chunks` in order (with feed(), or as a reader does: prepare(), copy, commit()) and collects every line.
+Framed frame(const std::vector<std::string>& chunks, std::size_t max = 1 << 20, Input how = Input::fed) {
   qmp::LineFramer f(max);
   Framed out;
   for (const auto& c : chunks) {
-    f.feed(c);
+    if (how == Input::fed) {
+      f.feed(c);
+    } else {
+      // Room for more than arrives, as a read of up to 64 KiB that returns fewer bytes.
+      const std::span<char> room = f.prepare(c.size() + 7);
+      std::copy(c.begin(), c.end(), room.begin());
+      f.commit(c.size());
+    }
     std::string_view line;
     for (;;) {
       const auto st = f.next(line);
@@ -65,6 +76,45 @@ TEST(LineFramer, EveryPairOfSplitPointsGivesTheSameLines) {
           << "splits at " << i << " and " << j;
     }
   }
+}
+
+TEST(LineFramer, ReadInPlaceAtEveryPairOfSplitPointsGivesTheSameLines) {
+  for (std::size_t i = 0; i <= kStream.size(); i += 3) {
+    for (std::size_t j = i; j <= kStream.size(); ++j) {
+      ASSERT_EQ(frame({kStream.substr(0, i), kStream.substr(i, j - i), kStream.substr(j)}, 1 << 20,
+                      Input::read_in_place)
+                    .lines,
+                kExpected)
+          << "splits at " << i << " and " << j;
+    }
+  }
+}
+
+TEST(LineFramer, ReadInPlaceOneByteAtATime) {
+  std::vector<std::string> bytes;
+  for (char c : kStream) bytes.emplace_back(1, c);
+  EXPECT_EQ(frame(bytes, 1 << 20, Input::read_in_place).lines, kExpected);
+}
+
+TEST(LineFramer, ReadInPlaceReportsAnOversizedLineBeforeItsEnd) {
+  const auto out = frame({std::string(64, 'x'), std::string(64, 'y')}, 100, Input::read_in_place);
+  EXPECT_TRUE(out.too_large);
+  EXPECT_TRUE(out.lines.empty());
+}
+
+TEST(LineFramer, NothingCommittedAddsNothing) {
+  qmp::LineFramer f;
+  f.feed("{\"return\"");
+  (void)f.prepare(65536);
+  f.commit(0);  // a read that returned no bytes
+  EXPECT_EQ(f.pending_bytes(), 9u);
+  const std::span<char> room = f.prepare(16);
+  const std::string rest = ": {}}\r\n";
+  std::copy(rest.begin(), rest.end(), room.begin());
+  f.commit(rest.size());
+  std::string_view line;
+  ASSERT_EQ(f.next(line), qmp::LineFramer::Status::line);
+  EXPECT_EQ(line, "{\"return\": {}}");
 }
 
 TEST(LineFramer, OneByteAtATime) {

@@ -25,6 +25,11 @@ struct Decoded {
 // `accept_commands` is set (a fake server).
 Decoded decode_line(std::string_view line, std::uint64_t seq, Clock::time_point time, bool accept_commands = false);
 
+// The same, as the message itself (valid()) or an invalid Message with `error` set: the reader's form, which fills
+// nothing it does not use (returning a Decoded costs a zeroed 120-byte object per message).
+Message decode_message(std::string_view line, std::uint64_t seq, Clock::time_point time, DecodeError& error,
+                       bool accept_commands = false);
+
 // A short, printable excerpt of `text` around `offset` (for error messages).
 std::string excerpt(std::string_view text, std::size_t offset, std::size_t width = 40);
 

@@ -101,7 +101,8 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   std::deque<Outgoing> write_queue_;
   bool writing_ = false;
   std::string write_buf_;
-  std::array<char, 64 * 1024> read_buf_{};
+  // Each read goes straight into the framer's buffer, with room for this much.
+  static constexpr std::size_t kReadSize = 64 * 1024;
   boost::asio::steady_timer greeting_cv_;  // woken (cancelled) when the greeting arrives or the session fails
   struct ClosedWaiter {
     boost::asio::any_completion_handler<WaitSignature> handler;
